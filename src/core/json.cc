@@ -7,24 +7,32 @@ namespace {
 
 // A SAX consumer that builds the DOM itself, so that it can enforce depth and key uniqueness
 // while parsing (nlohmann's own DOM builder silently keeps the last duplicate).
-class BoundedBuilder final : public nlohmann::json_sax<Json> {
+template <class J>
+class BoundedBuilder final : public nlohmann::json_sax<J> {
  public:
+  using Base = nlohmann::json_sax<J>;
+  using typename Base::binary_t;
+  using typename Base::number_float_t;
+  using typename Base::number_integer_t;
+  using typename Base::number_unsigned_t;
+  using typename Base::string_t;
+
   explicit BoundedBuilder(const JsonLimits& limits) : limits_(limits) {}
 
-  bool null() override { return put(Json(nullptr)); }
-  bool boolean(bool v) override { return put(Json(v)); }
-  bool number_integer(number_integer_t v) override { return put(Json(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return put(Json(v)); }
-  bool number_float(number_float_t v, const string_t& /*unused*/) override { return put(Json(v)); }
-  bool string(string_t& v) override { return put(Json(std::move(v))); }
+  bool null() override { return put(J(nullptr)); }
+  bool boolean(bool v) override { return put(J(v)); }
+  bool number_integer(number_integer_t v) override { return put(J(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return put(J(v)); }
+  bool number_float(number_float_t v, const string_t& /*unused*/) override { return put(J(v)); }
+  bool string(string_t& v) override { return put(J(std::move(v))); }
   bool binary(binary_t& /*unused*/) override { return fault("binary values are not JSON"); }
 
   bool start_object(std::size_t /*unused*/) override {
     if (!enter()) return false;
-    return open(Json::object());
+    return open(J::object());
   }
   bool key(string_t& k) override {
-    Json& obj = *stack_.back();
+    J& obj = *stack_.back();
     if (!limits_.allow_duplicate_keys && obj.contains(k)) return fault("duplicate key");
     pending_key_ = std::move(k);
     return true;
@@ -32,7 +40,7 @@ class BoundedBuilder final : public nlohmann::json_sax<Json> {
   bool end_object() override { return close(); }
   bool start_array(std::size_t /*unused*/) override {
     if (!enter()) return false;
-    return open(Json::array());
+    return open(J::array());
   }
   bool end_array() override { return close(); }
 
@@ -41,7 +49,7 @@ class BoundedBuilder final : public nlohmann::json_sax<Json> {
     return fault("syntax error at byte " + std::to_string(position));
   }
 
-  Json take() { return std::move(root_); }
+  J take() { return std::move(root_); }
   const std::string& error() const { return error_; }
   bool limitHit() const { return limit_hit_; }
 
@@ -53,12 +61,12 @@ class BoundedBuilder final : public nlohmann::json_sax<Json> {
     }
     return true;
   }
-  bool put(Json v) {
+  bool put(J v) {
     if (stack_.empty()) {
       root_ = std::move(v);
       return true;
     }
-    Json& top = *stack_.back();
+    J& top = *stack_.back();
     if (top.is_object()) {
       top[pending_key_] = std::move(v);
     } else {
@@ -66,14 +74,14 @@ class BoundedBuilder final : public nlohmann::json_sax<Json> {
     }
     return true;
   }
-  bool open(Json v) {
+  bool open(J v) {
     if (stack_.empty()) {
       root_ = std::move(v);
       stack_.push_back(&root_);
       return true;
     }
-    Json& top = *stack_.back();
-    Json* child = nullptr;
+    J& top = *stack_.back();
+    J* child = nullptr;
     if (top.is_object()) {
       child = &(top[pending_key_] = std::move(v));
     } else {
@@ -93,25 +101,34 @@ class BoundedBuilder final : public nlohmann::json_sax<Json> {
   }
 
   const JsonLimits& limits_;
-  Json root_;
-  std::vector<Json*> stack_;
+  J root_;
+  std::vector<J*> stack_;
   std::string pending_key_;
   std::string error_;
   bool limit_hit_ = false;
 };
 
-}  // namespace
-
-Result<Json> parseJson(std::string_view text, const JsonLimits& limits) {
+template <class J>
+Result<J> parseBounded(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) return fail(Errc::kLimitExceeded, "json: too large");
-  BoundedBuilder builder(limits);
-  const bool ok = Json::sax_parse(text.begin(), text.end(), &builder,
-                                  nlohmann::detail::input_format_t::json, /*strict=*/true);
+  BoundedBuilder<J> builder(limits);
+  const bool ok = J::sax_parse(text.begin(), text.end(), &builder,
+                               nlohmann::detail::input_format_t::json, /*strict=*/true);
   if (!ok) {
     return fail(builder.limitHit() ? Errc::kLimitExceeded : Errc::kMalformed,
                 "json: " + (builder.error().empty() ? std::string("invalid") : builder.error()));
   }
   return builder.take();
+}
+
+}  // namespace
+
+Result<Json> parseJson(std::string_view text, const JsonLimits& limits) {
+  return parseBounded<Json>(text, limits);
+}
+
+Result<OrderedJson> parseOrderedJson(std::string_view text, const JsonLimits& limits) {
+  return parseBounded<OrderedJson>(text, limits);
 }
 
 Result<Json> parseJsonObject(std::string_view text, const JsonLimits& limits) {

@@ -21,6 +21,9 @@
 namespace gridgate {
 
 using Json = nlohmann::json;
+// Objects keep their members in document order (for formats whose bytes are signed, such as IB1
+// provenance steps).
+using OrderedJson = nlohmann::ordered_json;
 
 struct JsonLimits {
   std::size_t max_bytes = 1024 * 1024;
@@ -31,6 +34,9 @@ struct JsonLimits {
 [[nodiscard]] Result<Json> parseJson(std::string_view text, const JsonLimits& limits = {});
 // Same, and the top level must be an object.
 [[nodiscard]] Result<Json> parseJsonObject(std::string_view text, const JsonLimits& limits = {});
+// Same limits and rules as parseJson, members kept in document order.
+[[nodiscard]] Result<OrderedJson> parseOrderedJson(std::string_view text,
+                                                   const JsonLimits& limits = {});
 
 // Compact serialisation that never throws: invalid UTF-8 in strings is replaced by U+FFFD.
 std::string dumpJson(const Json& value, int indent = -1);
