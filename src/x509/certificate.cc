@@ -125,6 +125,20 @@ std::string nameToString(const X509_NAME* name) {
   return crypto::bioToString(bio.get());
 }
 
+// RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular
+// extension". OpenSSL 3.0 flags duplicates only among the extensions it knows; the IB1 ones it
+// does not, and two roles extensions would leave "which one counts" to the reader.
+bool hasDuplicateExtension(X509* x) {
+  const int n = X509_get_ext_count(x);
+  for (int i = 0; i < n; ++i) {
+    const ASN1_OBJECT* a = X509_EXTENSION_get_object(X509_get_ext(x, i));
+    for (int j = i + 1; j < n; ++j) {
+      if (OBJ_cmp(a, X509_EXTENSION_get_object(X509_get_ext(x, j))) == 0) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Certificate::Data {
@@ -162,7 +176,7 @@ Result<Certificate> Certificate::fromDer(ByteView der) {
   // Computes the cached extension flags; EXFLAG_INVALID marks extensions OpenSSL could not
   // decode or that appear twice (RFC 5280 4.2). Such a certificate is refused at parse time.
   X509_check_purpose(x.get(), -1, 0);
-  if ((X509_get_extension_flags(x.get()) & EXFLAG_INVALID) != 0) {
+  if ((X509_get_extension_flags(x.get()) & EXFLAG_INVALID) != 0 || hasDuplicateExtension(x.get())) {
     ERR_clear_error();
     return fail(Errc::kMalformed, "certificate has invalid or duplicate extensions");
   }
