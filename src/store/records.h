@@ -23,6 +23,8 @@ struct ParRecord {
   std::int64_t created_at = 0;
   std::int64_t expires_at = 0;
   bool consumed = false;  // set once the authorization completed (FAPI-CHECKLIST 34)
+
+  bool operator==(const ParRecord&) const = default;
 };
 
 // An authorization code, keyed by its hash. Bound to client, redirect URI and PKCE challenge.
@@ -37,6 +39,8 @@ struct CodeRecord {
   std::int64_t auth_time = 0;
   std::int64_t created_at = 0;
   std::int64_t expires_at = 0;
+
+  bool operator==(const CodeRecord&) const = default;
 };
 
 // The outcome of redeeming a code: the record, and whether this was its first redemption. A second
@@ -44,6 +48,8 @@ struct CodeRecord {
 struct CodeRedemption {
   CodeRecord record;
   bool first_use = false;
+
+  bool operator==(const CodeRedemption&) const = default;
 };
 
 // A grant: the user's consent to one client for a licence; the Perseus permission record.
@@ -60,6 +66,8 @@ struct Grant {
   std::int64_t token_issued_at = 0;   // of the latest access token (`tokenIssuedAt`)
   std::int64_t token_expires_at = 0;  // `tokenExpires`
   std::optional<std::int64_t> revoked_at;
+
+  bool operator==(const Grant&) const = default;
 };
 
 // A refresh token, keyed by its hash. Bound to the client and the certificate it authenticated
@@ -73,6 +81,8 @@ struct RefreshRecord {
   std::int64_t expires_at = 0;
   // When rotation is on: the moment this token was replaced; it stays usable for the grace period.
   std::optional<std::int64_t> rotated_at;
+
+  bool operator==(const RefreshRecord&) const = default;
 };
 
 // An issued access token (a JWT), keyed by its `jti`, so that introspection and revocation can find
@@ -84,6 +94,8 @@ struct AccessTokenRecord {
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;
   bool revoked = false;
+
+  bool operator==(const AccessTokenRecord&) const = default;
 };
 
 struct User {
@@ -92,6 +104,8 @@ struct User {
   std::string password_hash;  // Argon2id encoded string ($argon2id$v=19$...)
   std::string display_name;
   std::int64_t created_at = 0;
+
+  bool operator==(const User&) const = default;
 };
 
 // A browser login session, keyed by the hash of the session cookie value.
@@ -99,6 +113,8 @@ struct Session {
   std::string subject;
   std::int64_t auth_time = 0;
   std::int64_t expires_at = 0;
+
+  bool operator==(const Session&) const = default;
 };
 
 // A message in the durable outbox (IB1 revocation messages), delivered with retries.
@@ -112,6 +128,8 @@ struct OutboxMessage {
   std::int64_t next_attempt_at = 0;
   std::optional<std::int64_t> delivered_at;
   std::string last_error;  // for operators; never a secret
+
+  bool operator==(const OutboxMessage&) const = default;
 };
 
 // A token-signing key of the authorization server.
@@ -122,6 +140,8 @@ struct SigningKey {
   std::int64_t created_at = 0;
   std::int64_t activates_at = 0;           // published from created_at, signs from activates_at
   std::optional<std::int64_t> retired_at;  // stops signing; stays published until tokens expire
+
+  bool operator==(const SigningKey&) const = default;
 };
 
 }  // namespace gridgate::store

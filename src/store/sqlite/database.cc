@@ -50,6 +50,14 @@ Status configure(Connection& conn, const DatabaseConfig& config) {
 }  // namespace
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& config) {
+  auto opened = openConnections(config);
+  // Opening is not a request path: whatever fails here (not a database, corrupt, cannot create,
+  // cannot lock) is reported as the local file's failure.
+  if (!opened && opened.error().code == Errc::kUnavailable) opened.error().code = Errc::kIo;
+  return opened;
+}
+
+Result<std::unique_ptr<Database>> Database::openConnections(const DatabaseConfig& config) {
   const bool memory = config.path == kMemoryPath;
   if (!memory) GG_TRY(createPrivateFile(config.path));
 
@@ -68,11 +76,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& config) {
     }
   }
   GG_TRY(configure(writer, config));
-  if (auto migrated = migrate(writer, schemaMigrations()); !migrated) {
-    Error error = std::move(migrated.error());
-    if (error.code == Errc::kUnavailable) error.code = Errc::kIo;
-    return fail(std::move(error));
-  }
+  GG_TRY(migrate(writer, schemaMigrations()));
 
   if (!memory) {
     for (std::size_t i = 0; i < config.readers; ++i) {

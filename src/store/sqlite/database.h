@@ -80,6 +80,8 @@ class Database {
 
  private:
   Database() = default;
+  [[nodiscard]] static Result<std::unique_ptr<Database>> openConnections(
+      const DatabaseConfig& config);
 
   struct ReaderLease {
     explicit ReaderLease(Database& db) : owner(db), conn(db.acquireReader()) {}
