@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <latch>
 #include <map>
 #include <mutex>
@@ -76,19 +75,6 @@ void StoreConformanceTest::reopen() {
   auto opened = backend_->reopen();
   ASSERT_TRUE(opened.has_value()) << opened.error().detail;
   store_ = std::move(*opened);
-}
-
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/gridgate-store-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) std::abort();  // nothing can be tested without it
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
 }
 
 namespace {

@@ -21,6 +21,7 @@
 
 #include "core/result.h"
 #include "store/store.h"
+#include "temp_dir.h"
 
 namespace gridgate {
 // Errc by name in gtest's failure messages.
@@ -62,19 +63,6 @@ class StoreConformanceTest : public ::testing::TestWithParam<BackendParam> {
 
   std::unique_ptr<StoreBackend> backend_;
   std::shared_ptr<Store> store_;
-};
-
-// A directory removed (with its contents) when the object goes out of scope.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace gridgate::store::conformance
