@@ -169,7 +169,13 @@ Result<PKey> importRsa(const Json& obj, bool with_private) {
   const int bits = static_cast<int>(n.size() * 8) - (std::countl_zero(n[0]));
   if (bits < 2048) return fail(Errc::kUnsupported, "jwk: RSA key under 2048 bits");
   if (bits > Jwk::kMaxRsaBits) return fail(Errc::kUnsupported, "jwk: RSA key over 8192 bits");
+  // SP 800-56B: e odd and at least 65537; nothing real goes beyond 64 bits.
   if (e.size() > 8) return fail(Errc::kUnsupported, "jwk: RSA public exponent too large");
+  std::uint64_t e_value = 0;
+  for (const std::uint8_t b : e) e_value = (e_value << 8) | b;
+  if (e_value < 65537 || (e_value & 1) == 0) {
+    return fail(Errc::kUnsupported, "jwk: RSA public exponent not allowed");
+  }
   if (jsonMember(obj, "oth") != nullptr) {
     return fail(Errc::kUnsupported, "jwk: multi-prime RSA (oth) not supported");
   }
@@ -294,7 +300,7 @@ std::string_view useText(KeyUse use) {
 
 }  // namespace
 
-Result<Jwk> Jwk::parse(std::string_view json, const JwkParseOptions& options) {
+Result<Jwk> Jwk::parseText(std::string_view json, const JwkParseOptions& options) {
   GG_TRY(const Json doc, parseJsonObject(json, JsonLimits{.max_bytes = kMaxJsonBytes,
                                                           .max_depth = 8,
                                                           .allow_duplicate_keys = false}));

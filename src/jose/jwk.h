@@ -5,7 +5,7 @@
 //   jwk.thumbprint();                  // RFC 7638, SHA-256, base64url (DPoP jkt, kid derivation)
 //
 //   // The authorization server's signing key, imported once at start-up:
-//   GG_TRY(Jwk signing, Jwk::parse(text, {.private_members = PrivateMembers::kRequire}));
+//   GG_TRY(Jwk signing, Jwk::parseText(text, {.private_members = PrivateMembers::kRequire}));
 //   GG_TRY(Jwk fresh, Jwk::fromKey(*crypto::PKey::generate(crypto::KeyType::kEcP256), "k1",
 //                                  Alg::kES256));
 //   Json published = signing.toPublicJson();          // never contains d, p, q, dp, dq, qi
@@ -56,8 +56,8 @@ class Jwk {
 
   [[nodiscard]] static Result<Jwk> parse(const Json& object, const JwkParseOptions& options = {});
   // The same from JSON text (at most kMaxJsonBytes, duplicate members refused).
-  [[nodiscard]] static Result<Jwk> parse(std::string_view json,
-                                         const JwkParseOptions& options = {});
+  [[nodiscard]] static Result<Jwk> parseText(std::string_view json,
+                                             const JwkParseOptions& options = {});
   // Wraps a key gridgate holds. `alg`, if given, must fit the key.
   [[nodiscard]] static Result<Jwk> fromKey(crypto::PKey key, std::string kid = {},
                                            std::optional<Alg> alg = std::nullopt,

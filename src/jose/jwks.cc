@@ -6,10 +6,11 @@
 namespace gridgate::jose {
 namespace {
 
-// Private members of every key type (EC/OKP "d", RSA d and CRT values, multi-prime "oth") and
-// the secret of a symmetric key ("k"): none may appear in a set of public keys.
-constexpr std::array<std::string_view, 8> kPrivateMembers = {"d",  "p",  "q",   "dp",
-                                                             "dq", "qi", "oth", "k"};
+// Private members of every asymmetric key type (EC/OKP "d", RSA d, CRT values and multi-prime
+// "oth"): a set that publishes one is refused whole. (A symmetric "oct" key is merely skipped:
+// gridgate never accepts HMAC, so its published secret opens nothing here.)
+constexpr std::array<std::string_view, 7> kPrivateMembers = {"d",  "p",  "q",  "dp",
+                                                             "dq", "qi", "oth"};
 
 }  // namespace
 

@@ -13,10 +13,11 @@
 //
 // Keys of a type, curve or algorithm gridgate does not support (and malformed or invalid single
 // keys) are skipped and reported in skipped(), so that one exotic key in an issuer's set does not
-// break the others. The set as a whole is refused when it is not JSON, too large, has too many
-// keys, or holds private key material anywhere (a published private key is compromised: trusting
-// anything it signed would be wrong). Two keys may share a kid (RFC 7517 allows it, e.g. one
-// "sig" and one "enc" key); selection then returns every fitting candidate.
+// break the others (symmetric "oct" keys included). The set as a whole is refused when it is not
+// JSON, too large, has too many keys, or holds asymmetric private key material anywhere (a
+// published private key is compromised: trusting anything it signed would be wrong). Two keys may
+// share a kid (RFC 7517 allows it, e.g. one "sig" and one "enc" key); selection then returns every
+// fitting candidate.
 #pragma once
 
 #include <optional>
