@@ -9,40 +9,39 @@
 #include "core/base64.h"
 #include "core/clock.h"
 #include "core/random.h"
+#include "crypto/digest.h"
 #include "crypto/pkey.h"
 #include "provenance/step.h"
 #include "x509/certificate.h"
 
 namespace gridgate::provenance::testing {
-namespace {
-
-struct Holder {
-  TestPki pki;
-  ~Holder() {
-    std::error_code ec;
-    std::filesystem::remove_all(pki.dir, ec);
-  }
-};
-
-}  // namespace
-
 const TestPki& TestPki::instance() {
-  static Holder holder;
-  static const bool made = [] {
-    holder.pki.dir = std::filesystem::temp_directory_path() / ("gg-prov-" + randomToken(9));
-    const std::string log = holder.pki.dir.string() + ".log";
-    const std::string cmd = std::string("bash ") + GRIDGATE_TESTDATA_DIR +
-                            "/provenance/make_pki.sh '" + holder.pki.dir.string() + "' > '" + log +
-                            "' 2>&1";
+  // ctest runs every test in its own process: the PKI is made once per version of make_pki.sh
+  // and kept in the build directory (made in a private directory, then renamed into place, so
+  // that parallel tests never see half of it).
+  static const TestPki pki = [] {
+    const std::string script = std::string(GRIDGATE_TESTDATA_DIR) + "/provenance/make_pki.sh";
+    std::ifstream in(script, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    TestPki p;
+    p.dir = std::filesystem::path(GRIDGATE_BINARY_DIR) /
+            ("provenance-test-pki-" + crypto::sha256Hex(ss.str()).substr(0, 16));
+    if (std::filesystem::exists(p.dir / "root.pem")) return p;
+    const std::filesystem::path tmp = p.dir.string() + ".tmp-" + randomToken(9);
+    const std::string cmd =
+        "bash '" + script + "' '" + tmp.string() + "' > '" + tmp.string() + ".log' 2>&1";
     if (std::system(cmd.c_str()) != 0) {
-      ADD_FAILURE() << "make_pki.sh failed, see " << log;
-      return false;
+      ADD_FAILURE() << "make_pki.sh failed, see " << tmp << ".log";
+      return p;
     }
-    std::filesystem::remove(log);
-    return true;
+    std::filesystem::remove(tmp.string() + ".log");
+    std::error_code ec;
+    std::filesystem::rename(tmp, p.dir, ec);
+    if (ec) std::filesystem::remove_all(tmp, ec);  // another test got there first
+    return p;
   }();
-  (void)made;
-  return holder.pki;
+  return pki;
 }
 
 std::string TestPki::read(std::string_view file) const {

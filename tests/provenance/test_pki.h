@@ -1,5 +1,5 @@
-// The provenance tests' PKI: tests/testdata/provenance/make_pki.sh run once per test binary (the
-// openssl CLI, in a temporary directory removed at exit), plus a hand signer that makes records
+// The provenance tests' PKI: tests/testdata/provenance/make_pki.sh (openssl CLI), run once per
+// version of the script and kept in the build directory; plus a hand signer that makes records
 // without RecordBuilder/Signer, so that the verifier can be shown records the builder would refuse
 // to make.
 #pragma once

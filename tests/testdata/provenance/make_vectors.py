@@ -204,7 +204,7 @@ def main():
         subprocess.run(["rm", "-rf", tmp], check=True)
     os.makedirs(VEC, exist_ok=True)
     edp, cap = Party("edp"), Party("cap")
-    t = cert_time(edp.pem, "startdate") + 3600
+    t = cert_time(edp.pem, "startdate") + 60
     ts, ts2 = utc(t), utc(t + 60)
 
     # 1. The data provider's record.
