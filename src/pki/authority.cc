@@ -120,7 +120,7 @@ Status addExt(X509* x, int nid, void* value, bool critical) {
 Status addBasicConstraints(X509* x, bool pathlen_zero) {
   BasicConstraintsPtr bc(BASIC_CONSTRAINTS_new());
   if (!bc) return opensslFailure("BASIC_CONSTRAINTS_new");
-  bc->ca = 1;
+  bc->ca = 0xff;  // DER encodes TRUE as FF; OpenSSL writes the int as given
   if (pathlen_zero) {
     bc->pathlen = ASN1_INTEGER_new();
     if (bc->pathlen == nullptr || ASN1_INTEGER_set(bc->pathlen, 0) != 1) {

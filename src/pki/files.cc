@@ -49,7 +49,7 @@ Result<std::string> readFile(const std::filesystem::path& path, std::size_t max_
 }
 
 Status writeFileAtomic(const std::filesystem::path& path, std::string_view content, FileMode mode,
-                       Overwrite overwrite) {
+                       Overwrite overwrite, Sync sync) {
   std::error_code ec;
   if (overwrite == Overwrite::kNo && std::filesystem::exists(path, ec)) {
     return fail(Errc::kConflict, path.string() + " exists (use --force to replace it)");
@@ -71,7 +71,7 @@ Status writeFileAtomic(const std::filesystem::path& path, std::string_view conte
   if (auto st = writeAll(fd, content); !st) {
     return cleanup(Error{Errc::kIo, "cannot write " + tmp.string() + ": " + st.error().detail});
   }
-  if (::fsync(fd) != 0) return cleanup(ioError("cannot sync", tmp, errno));
+  if (sync == Sync::kYes && ::fsync(fd) != 0) return cleanup(ioError("cannot sync", tmp, errno));
   if (::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return fail(ioError("cannot close", tmp, errno));

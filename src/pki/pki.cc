@@ -347,7 +347,7 @@ struct Pending {
 
 class InitPlan {
  public:
-  explicit InitPlan(bool force) : force_(force) {}
+  InitPlan(bool force, bool durable) : force_(force), durable_(durable) {}
 
   // A certificate and key: reused when present (and not forced), else made by `make`.
   // `created` tells whether they were made now.
@@ -393,7 +393,8 @@ class InitPlan {
 
   Status write(std::vector<fs::path>& created) {
     for (Pending& p : pending_) {
-      GG_TRY(writeFileAtomic(p.path, p.content, p.mode, force_ ? Overwrite::kYes : Overwrite::kNo));
+      GG_TRY(writeFileAtomic(p.path, p.content, p.mode, force_ ? Overwrite::kYes : Overwrite::kNo,
+                             durable_ ? Sync::kYes : Sync::kNo));
       created.push_back(p.path);
     }
     return ok();
@@ -403,6 +404,7 @@ class InitPlan {
 
  private:
   bool force_;
+  bool durable_;
   std::vector<Pending> pending_;
   std::vector<fs::path> kept_;
 };
@@ -439,7 +441,7 @@ Result<InitResult> init(const InitOptions& o) {
   }
 
   const Layout layout = Layout::in(o.dir);
-  InitPlan plan(o.force);
+  InitPlan plan(o.force, o.durable);
   constexpr int kTotal = 12;
   int step = 0;
   const auto progress = [&](const std::string& what) {

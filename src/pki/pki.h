@@ -1,10 +1,11 @@
 // The dev trust framework: `gridgate pki` as a library, for the CLI, the sandbox and the tests of
 // every module that needs certificates.
 //
-//   // a complete PKI in a temp dir, in a few milliseconds (EC keys only)
-//   GG_TRY(pki::InitResult r, pki::init({.dir = tmp, .now = clock.unixSeconds()}));
-//   const pki::Layout& files = r.layout;      // paths of every file (layout.h)
-//   const pki::Identities ids = pki::sandboxIdentities();   // the URLs written into the leaves
+//   // a complete PKI in a temp dir, in a few milliseconds (EC keys only, no fsync)
+//   GG_TRY(pki::InitResult r, pki::init({.dir = tmp, .durable = false, .now =
+//   clock.unixSeconds()})); const pki::Layout& files = r.layout;      // paths of every file
+//   (layout.h) const pki::Identities ids = pki::sandboxIdentities();   // the URLs written into the
+//   leaves
 //
 //   GG_TRY(pki::IssuedLeaf leaf, pki::issueLeaf(files, {.hierarchy = pki::Hierarchy::kClient,
 //       .application = "https://directory.core.trust.ib1.org/a/x", .member = ..., .roles = {...},
@@ -51,6 +52,7 @@ struct InitOptions {
   std::string framework = "Core";  // subjects: O="<framework> Trust Framework"
   std::string country = "GB";
   bool force = false;    // recreate everything, replacing existing files
+  bool durable = true;   // fsync every file; tests with a temp dir may turn it off (files.h)
   std::int64_t now = 0;  // unix seconds (required): notBefore of everything made
   std::string registry = std::string(kDefaultRegistry);
   std::string directory = std::string(kDefaultDirectory);
