@@ -141,6 +141,32 @@ TEST(SqliteStore, UsesWalModeAndRecordsTheSchemaVersion) {
   EXPECT_EQ(raw.text("PRAGMA foreign_key_check"), "");
 }
 
+TEST(SqliteStore, EverySynchronousModeWorks) {
+  TempDir dir;
+  for (Synchronous sync : {Synchronous::kNormal, Synchronous::kFull, Synchronous::kExtra}) {
+    const auto path = dir.path() / ("db-" + std::to_string(static_cast<int>(sync)));
+    {
+      auto store = openSqlite({.path = path, .synchronous = sync});
+      ASSERT_TRUE(store.has_value()) << store.error().detail;
+      ASSERT_TRUE((*store)->grants().create(sampleGrant("g1")).has_value());
+    }
+    auto again = openSqlite({.path = path, .synchronous = sync});
+    ASSERT_TRUE(again.has_value()) << again.error().detail;
+    EXPECT_TRUE((*again)->grants().find("g1").has_value());
+  }
+}
+
+TEST(SqliteStore, RefusesASymlinkedPath) {
+  TempDir dir;
+  const auto target = dir.path() / "elsewhere.db";
+  const auto link = dir.path() / "gridgate.db";
+  std::filesystem::create_symlink(target, link);
+  auto store = openSqlite({.path = link});
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code, Errc::kIo) << store.error().detail;
+  EXPECT_FALSE(std::filesystem::exists(target));
+}
+
 TEST(SqliteStore, RefusesADatabaseFromANewerBuild) {
   TempDir dir;
   const auto path = dir.path() / "gridgate.db";

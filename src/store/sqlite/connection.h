@@ -56,6 +56,8 @@ class Query {
 
   // Parameters bind in order (?1, ?2, ...). A bind error is reported by the next step().
   Query& bind(std::string_view text);
+  // A string literal binds as text (without this it would convert to bool).
+  Query& bind(const char* text) { return bind(std::string_view(text)); }
   Query& bind(std::int64_t value);
   Query& bind(std::optional<std::int64_t> value);  // NULL when empty
   Query& bind(bool value);

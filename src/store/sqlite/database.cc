@@ -18,7 +18,8 @@ constexpr const char* kMemoryPath = ":memory:";
 
 // The file holds signing keys (SigningKey.private_pem): only its owner may read it. SQLite creates
 // the -wal and -shm files with the database file's permissions, so creating the database 0600
-// before SQLite opens it covers all three.
+// before SQLite opens it covers all three. O_NOFOLLOW: a symlink planted at the path is refused
+// rather than followed.
 Status createPrivateFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
