@@ -32,14 +32,14 @@
 namespace gridgate::net {
 
 struct TlsClientConfig {
-  std::string ca_file;          // PEM trust anchors for the server; empty: the system store
-  std::string cert_chain_file;  // optional client certificate chain (PEM, leaf first)
-  std::string key_file;
+  std::string ca_file{};          // PEM trust anchors for the server; empty: the system store
+  std::string cert_chain_file{};  // optional client certificate chain (PEM, leaf first)
+  std::string key_file{};
   bool verify_peer = true;  // false only for load generation against a known test server
   // Test-only overrides, to check that a server refuses what gridgate's policy forbids:
   // an OpenSSL cipher list ("AES128-GCM-SHA256", "DEFAULT@SECLEVEL=0") and a maximum protocol
   // version (TLS1_1_VERSION); both also lift the TLS 1.2 minimum.
-  std::optional<std::string> test_cipher_list;
+  std::optional<std::string> test_cipher_list{};
   int test_max_version = 0;
 };
 
@@ -50,29 +50,29 @@ struct RetryPolicy {
 };
 
 struct ClientConfig {
-  TlsClientConfig tls;
+  TlsClientConfig tls{};
   std::chrono::milliseconds connect_timeout{5000};   // DNS + TCP + TLS handshake
   std::chrono::milliseconds request_timeout{30000};  // write the request, read the response
   std::size_t max_response_bytes = 4 * 1024 * 1024;
   std::size_t max_response_header_bytes = 64 * 1024;
   std::size_t max_idle_per_origin = 8;
   std::chrono::milliseconds pool_idle_timeout{30000};
-  RetryPolicy retry;
+  RetryPolicy retry{};
   std::string user_agent = "gridgate";
 };
 
 struct ClientRequest {
   Method method = Method::kGet;
-  std::string url;  // http:// or https://, host as DNS name, IPv4 or [IPv6]
-  Headers headers;
-  std::string body;
-  std::optional<bool> idempotent;  // default: by method
+  std::string url{};  // http:// or https://, host as DNS name, IPv4 or [IPv6]
+  Headers headers{};
+  std::string body{};
+  std::optional<bool> idempotent{};  // default: by method
 };
 
 struct ClientResponse {
   int status = 0;
-  Headers headers;
-  std::string body;
+  Headers headers{};
+  std::string body{};
 };
 
 class HttpClient {
@@ -93,7 +93,7 @@ class HttpClient {
  private:
   struct Impl;
   explicit HttpClient(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_{};
 };
 
 }  // namespace gridgate::net

@@ -47,18 +47,19 @@ enum class ClientCertMode {
 // One server certificate chain (leaf first, then intermediates) and its private key, PEM files.
 // Give one ECDSA and one RSA pair to serve both kinds of clients; OpenSSL picks per handshake.
 struct CertificateKeyFiles {
-  std::string chain_file;
-  std::string key_file;
+  std::string chain_file{};
+  std::string key_file{};
 };
 
 // TLS per FAPI 2.0 section 5.2.1 / BCP 195: TLS 1.2 and 1.3 only; TLS 1.2 suites only
 // ECDHE-{ECDSA,RSA}-AES{128,256}-GCM; renegotiation off; tickets on.
 struct TlsServerConfig {
-  std::vector<CertificateKeyFiles> certificates;
+  std::vector<CertificateKeyFiles> certificates{};
   ClientCertMode client_cert = ClientCertMode::kNone;
-  std::string client_ca_file;  // PEM trust anchors for client certificates (required unless kNone)
-  std::string crl_file;        // optional PEM CRLs; when set, the client leaf must not be revoked
-  int verify_depth = 4;        // intermediates allowed between the client leaf and its anchor
+  std::string
+      client_ca_file{};    // PEM trust anchors for client certificates (required unless kNone)
+  std::string crl_file{};  // optional PEM CRLs; when set, the client leaf must not be revoked
+  int verify_depth = 4;    // intermediates allowed between the client leaf and its anchor
   bool session_tickets = true;
   // Resumed sessions skip certificate verification (and any CRL published since): keep it short.
   std::chrono::seconds session_lifetime{3600};
@@ -67,7 +68,7 @@ struct TlsServerConfig {
 // A listener behind a TLS terminator (nginx, an AWS ALB, Envoy) that verifies the client
 // certificate and forwards it in a header.
 struct TrustedProxyConfig {
-  std::vector<std::string> proxies;  // CIDRs of the terminators ("10.0.0.0/8", "127.0.0.1/32")
+  std::vector<std::string> proxies{};  // CIDRs of the terminators ("10.0.0.0/8", "127.0.0.1/32")
   std::string header = "X-Amzn-Mtls-Clientcert-Leaf";
   x509::ForwardedFormat format = x509::ForwardedFormat::kUrlEncodedPem;
   // Peers outside `proxies` are disconnected at once. When false they are served, but the header
@@ -75,7 +76,7 @@ struct TrustedProxyConfig {
   bool reject_other_peers = true;
   // Optional PEM trust anchors: forwarded certificates must also chain to them (defence in depth
   // behind a terminator that verifies too); a certificate that does not is answered 400.
-  std::string client_ca_file;
+  std::string client_ca_file{};
 };
 
 struct Limits {
@@ -92,22 +93,22 @@ struct ListenerConfig {
   std::string name = "default";
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port (Server::port() tells which)
-  std::optional<TlsServerConfig> tls;
-  std::optional<TrustedProxyConfig> trusted_proxy;
-  Limits limits;
-  SecurityHeaders security_headers;
+  std::optional<TlsServerConfig> tls{};
+  std::optional<TrustedProxyConfig> trusted_proxy{};
+  Limits limits{};
+  SecurityHeaders security_headers{};
   bool health_endpoints = true;  // /healthz and /readyz
   bool metrics_endpoint = true;  // /metrics (put it on an internal listener in production)
 };
 
 struct ServerConfig {
-  std::vector<ListenerConfig> listeners;
+  std::vector<ListenerConfig> listeners{};
   unsigned io_threads = 1;
   unsigned blocking_threads = 4;  // for RouteOptions::offload, unless `blocking_pool` is given
-  std::shared_ptr<BlockingPool> blocking_pool;
-  std::shared_ptr<MetricsRegistry> metrics;  // null: the server makes its own
-  bool access_log = true;                    // one JSON line per request (logger "access")
-  Millis shutdown_timeout{10'000};           // stop(): how long in-flight requests may take
+  std::shared_ptr<BlockingPool> blocking_pool{};
+  std::shared_ptr<MetricsRegistry> metrics{};  // null: the server makes its own
+  bool access_log = true;                      // one JSON line per request (logger "access")
+  Millis shutdown_timeout{10'000};             // stop(): how long in-flight requests may take
   // Extra readiness condition for /readyz (store reachable...). Must be fast and thread-safe.
   std::function<bool()> ready;
 };

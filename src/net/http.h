@@ -50,8 +50,8 @@ bool iequals(std::string_view a, std::string_view b);
 class Headers {
  public:
   struct Field {
-    std::string name;
-    std::string value;
+    std::string name{};
+    std::string value{};
   };
 
   // Appends a field (repeated names are kept).
@@ -76,7 +76,7 @@ class Headers {
   void reserve(std::size_t n) { fields_.reserve(n); }
 
  private:
-  std::vector<Field> fields_;
+  std::vector<Field> fields_{};
 };
 
 // Values bound by a route pattern's {name} segments, percent-decoded.
@@ -91,7 +91,7 @@ class PathParams {
   void clear() { params_.clear(); }
 
  private:
-  std::vector<std::pair<std::string, std::string>> params_;
+  std::vector<std::pair<std::string, std::string>> params_{};
 };
 
 // The client certificate of a connection: parsed once when the TLS handshake completes (or when a
@@ -101,36 +101,36 @@ struct ClientCertificate {
   // The verified chain, leaf first, up to the trust anchor, from a full TLS handshake. Empty for a
   // resumed TLS session (OpenSSL keeps only the leaf in the session) and for forwarded
   // certificates.
-  std::vector<x509::Certificate> chain;
+  std::vector<x509::Certificate> chain{};
 
   // x5t#S256 of the leaf (RFC 8705), computed once at parse time.
   const std::string& thumbprint() const { return leaf.thumbprint(); }
 };
 
 struct PeerInfo {
-  std::string listener;        // ListenerConfig::name
-  std::string remote_address;  // the TCP peer ("127.0.0.1", "::1")
+  std::string listener{};        // ListenerConfig::name
+  std::string remote_address{};  // the TCP peer ("127.0.0.1", "::1")
   std::uint16_t remote_port = 0;
-  bool tls = false;          // this connection is TLS (false behind a terminator)
-  bool via_proxy = false;    // from a configured trusted proxy; client_cert came from its header
-  bool tls_resumed = false;  // the TLS session was resumed (no new certificate verification)
-  std::string tls_version;   // "TLSv1.3"; empty without TLS
+  bool tls = false;           // this connection is TLS (false behind a terminator)
+  bool via_proxy = false;     // from a configured trusted proxy; client_cert came from its header
+  bool tls_resumed = false;   // the TLS session was resumed (no new certificate verification)
+  std::string tls_version{};  // "TLSv1.3"; empty without TLS
   // The verified client certificate; null if none was presented (mode none/optional) or forwarded.
-  std::shared_ptr<const ClientCertificate> client_cert;
+  std::shared_ptr<const ClientCertificate> client_cert{};
 };
 
 struct Request {
   Method method = Method::kGet;
-  std::string method_token;  // as sent ("GET"; the extension method for kOther)
-  std::string target;        // request-target as sent: "/authorize?client_id=..."
-  std::string path;          // target up to '?', not decoded
-  std::string query;         // after '?', not decoded (parseQuery in form.h)
-  unsigned version = 11;     // 10 or 11
-  Headers headers;
-  std::string body;
-  PathParams params;
-  std::string route;           // the matched route pattern ("/datasources/{id}"), for logs/metrics
-  std::string interaction_id;  // x-fapi-interaction-id: the client's if a valid UUID, else new
+  std::string method_token{};  // as sent ("GET"; the extension method for kOther)
+  std::string target{};        // request-target as sent: "/authorize?client_id=..."
+  std::string path{};          // target up to '?', not decoded
+  std::string query{};         // after '?', not decoded (parseQuery in form.h)
+  unsigned version = 11;       // 10 or 11
+  Headers headers{};
+  std::string body{};
+  PathParams params{};
+  std::string route{};  // the matched route pattern ("/datasources/{id}"), for logs/metrics
+  std::string interaction_id{};  // x-fapi-interaction-id: the client's if a valid UUID, else new
   PeerInfo peer;
 
   // Media type of Content-Type without parameters, lowercased ("application/json").
@@ -141,8 +141,8 @@ struct Request {
 
 struct Response {
   int status = 200;
-  Headers headers;
-  std::string body;
+  Headers headers{};
+  std::string body{};
 
   static Response json(int status, const Json& value);
   // `json_text` must already be serialised JSON.

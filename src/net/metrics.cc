@@ -64,8 +64,12 @@ std::string renderLabels(const Labels& labels, std::string_view extra_name = {},
 std::string formatDouble(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  char buf[512];
+  // Plain decimals where they are short ("0.0001", not "1e-04"); exponents for the extremes.
+  const double mag = std::fabs(v);
+  const auto res = (mag == 0 || (mag >= 1e-6 && mag < 1e15))
+                       ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed)
+                       : std::to_chars(buf, buf + sizeof(buf), v);
   return std::string(buf, res.ptr);
 }
 

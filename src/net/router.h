@@ -49,7 +49,7 @@ struct RouteOptions {
   // instead of the I/O thread. Ignored for an AsyncHandler, which chooses its own threads.
   bool offload = false;
   // Body limit for this route, instead of the listener's Limits::max_body_bytes.
-  std::optional<std::size_t> max_body_bytes;
+  std::optional<std::size_t> max_body_bytes{};
 };
 
 class Router {
@@ -57,9 +57,9 @@ class Router {
   struct Route {
     std::size_t id = 0;  // dense index, 0..routeCount()-1 (per-route metrics slots)
     Method method = Method::kGet;
-    std::string pattern;
-    std::vector<std::string> param_names;  // by parameter position
-    SyncHandler sync;                      // exactly one of sync/async is set
+    std::string pattern{};
+    std::vector<std::string> param_names{};  // by parameter position
+    SyncHandler sync;                        // exactly one of sync/async is set
     AsyncHandler async;
     RouteOptions options;
   };
@@ -73,8 +73,8 @@ class Router {
     };
     Kind kind = Kind::kNotFound;
     const Route* route = nullptr;  // kFound
-    PathParams params;             // kFound
-    std::string allow;             // kMethodNotAllowed: "GET, HEAD, POST"
+    PathParams params{};           // kFound
+    std::string allow{};           // kMethodNotAllowed: "GET, HEAD, POST"
   };
 
   Router();
@@ -124,8 +124,8 @@ class Router {
   }
   Route& insert(Method method, std::string_view pattern, RouteOptions options);
 
-  std::unique_ptr<Node> root_;
-  std::vector<std::unique_ptr<Route>> routes_;
+  std::unique_ptr<Node> root_{};
+  std::vector<std::unique_ptr<Route>> routes_{};
 };
 
 }  // namespace gridgate::net

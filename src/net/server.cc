@@ -682,9 +682,6 @@ Awaitable<void> Server::Impl::serveHttp(std::shared_ptr<Connection> conn, Listen
       if (proxy_error != 0) {
         resp = Response::text(proxy_error, "bad forwarded client certificate");
         respond_now = true;
-      } else if (req.version != 10 && req.version != 11) {
-        resp = Response::text(505, std::string(reasonPhrase(505)));
-        respond_now = true;
       } else if (req.target.empty() || req.target.front() != '/' ||
                  (is_http11 && req.headers.count("host") != 1) || req.headers.count("host") > 1) {
         // Origin-form only (no proxy requests), exactly one Host (RFC 9112 section 3.2).
@@ -758,6 +755,7 @@ Awaitable<Response> Server::Impl::handle(Request& req, Router::Match& m, Listene
   (void)conn;
   using Kind = Router::Match::Kind;
   const std::size_t routes = l.router->routeCount();
+  req.route = kBuiltinLabels[kUnmatched];
   if (m.kind == Kind::kBadPath) co_return Response::text(400, "bad request");
   if (m.kind == Kind::kNotFound) {
     Builtin which = kBuiltinCount;
