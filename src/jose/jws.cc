@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/base64.h"
+#include "jose/internal/prepared_key.h"
 
 namespace gridgate::jose {
 namespace {
@@ -52,17 +53,6 @@ Status checkHeaderPolicy(const Json& header, std::span<const std::string> unders
     }
   }
   return ok();
-}
-
-Status verifySignature(Alg alg, const crypto::PKey& key, std::string_view input, ByteView sig) {
-  if (const std::size_t coord = ecdsaCoordSize(alg); coord != 0) {
-    // JOSE carries ECDSA signatures as fixed-size r||s (RFC 7518 section 3.4); any other length
-    // is refused before touching OpenSSL.
-    if (sig.size() != 2 * coord) return fail(Errc::kBadSignature, "jws: ECDSA signature length");
-    GG_TRY(const Bytes der, crypto::ecdsaRawToDer(sig, coord));
-    return crypto::verify(key, algScheme(alg), asBytes(input), der);
-  }
-  return crypto::verify(key, algScheme(alg), asBytes(input), sig);
 }
 
 Result<Bytes> decodeSegment(std::string_view text, const char* what) {
@@ -163,7 +153,11 @@ Result<Verifier> Verifier::Builder::build() {
   if (error_) return fail(*error_);
   if (entries_.empty()) return fail(Errc::kInvalidArgument, "verifier: no (alg, key) pair");
   Verifier v;
-  for (auto& [alg, key] : entries_) v.entries_.push_back(Entry{alg, std::move(key)});
+  for (auto& [alg, key] : entries_) {
+    GG_TRY(internal::PreparedKey prepared, internal::PreparedKey::create(key.key(), alg));
+    v.entries_.push_back(Entry{alg, std::move(key),
+                               std::make_shared<const internal::PreparedKey>(std::move(prepared))});
+  }
   v.crit_ = std::move(crit_);
   v.require_kid_ = require_kid_;
   entries_.clear();
@@ -203,7 +197,7 @@ Result<const Jwk*> Verifier::verifyReturningKey(const Jws& jws) const {
     alg_pinned = true;
     if (kid && entry.key.kid() != *kid) continue;
     candidate = true;
-    auto st = verifySignature(entry.alg, entry.key.key(), jws.signingInput(), jws.signature());
+    auto st = entry.prepared->verify(jws.signingInput(), jws.signature());
     if (st) return &entry.key;
     if (st.error().code != Errc::kBadSignature && !unexpected) unexpected = std::move(st.error());
   }
@@ -283,7 +277,8 @@ Result<Jwk> verifyWithHeaderJwk(const Jws& jws, std::span<const Alg> allowed) {
   if (!key.canVerify(jws.alg())) {
     return fail(Errc::kInvalidArgument, "jws: header jwk does not fit the alg");
   }
-  GG_TRY(verifySignature(jws.alg(), key.key(), jws.signingInput(), jws.signature()));
+  GG_TRY(const internal::PreparedKey prepared, internal::PreparedKey::create(key.key(), jws.alg()));
+  GG_TRY(prepared.verify(jws.signingInput(), jws.signature()));
   return key;
 }
 

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,6 +42,10 @@
 #include "jose/jwks.h"
 
 namespace gridgate::jose {
+
+namespace internal {
+class PreparedKey;
+}  // namespace internal
 
 struct JwsLimits {
   std::size_t max_bytes = 16 * 1024;  // whole compact token
@@ -123,6 +128,7 @@ class Verifier {
   struct Entry {
     Alg alg;
     Jwk key;
+    std::shared_ptr<const internal::PreparedKey> prepared;  // imported and set up once
   };
   Verifier() = default;
 
