@@ -236,11 +236,14 @@ int runIssue(const IssueArgs& a) {
   o.days = a.days;
   o.organization = a.organization;
   o.now = nowSeconds();
-  const std::string name = a.name.empty() ? defaultName(o) : a.name;
-  if (auto st = checkName(name); !st) return report("issue", st.error());
+  if (!a.name.empty()) {
+    if (auto st = checkName(a.name); !st) return report("issue", st.error());
+  }
   const pki::Layout layout = pki::Layout::in(a.dir);
   auto leaf = pki::issueLeaf(layout, o);
   if (!leaf) return report("issue", leaf.error());
+  const std::string name = a.name.empty() ? defaultName(o) : a.name;
+  if (auto st = checkName(name); !st) return report("issue", st.error());
   const pki::LeafFiles files = layout.leaf(*hierarchy, name);
   if (auto st = pki::writeLeaf(*leaf, files, a.force ? pki::Overwrite::kYes : pki::Overwrite::kNo);
       !st) {
