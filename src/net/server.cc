@@ -281,6 +281,19 @@ std::string handshakeFailureReason(const error_code& ec) {
   return "io";
 }
 
+// Beast frames a request whose Transfer-Encoding does not end in chunked as having no body, and
+// reads "chunked, chunked" the same way; either would let the body be parsed as a second request
+// (smuggling). RFC 9112 section 6.3: such a request is a 400. Only exactly "chunked", in HTTP/1.1.
+bool acceptableTransferEncoding(const Request& req) {
+  const auto te = req.headers.getAll("transfer-encoding");
+  if (te.empty()) return true;
+  if (req.version != 11 || te.size() != 1) return false;
+  std::string_view v = te[0];
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return iequals(v, "chunked");
+}
+
 // The status to answer a request that could not be read, or 0 to close silently (the client went
 // away, timed out, or never sent anything).
 int readErrorStatus(const error_code& ec) {
@@ -681,6 +694,9 @@ Awaitable<void> Server::Impl::serveHttp(std::shared_ptr<Connection> conn, Listen
       const bool is_http11 = req.version == 11;
       if (proxy_error != 0) {
         resp = Response::text(proxy_error, "bad forwarded client certificate");
+        respond_now = true;
+      } else if (!acceptableTransferEncoding(req)) {
+        resp = Response::text(400, "bad request");
         respond_now = true;
       } else if (req.target.empty() || req.target.front() != '/' ||
                  (is_http11 && req.headers.count("host") != 1) || req.headers.count("host") > 1) {

@@ -62,7 +62,7 @@ std::string url(std::uint16_t port, const std::string& path) {
   return "http://127.0.0.1:" + std::to_string(port) + path;
 }
 
-TEST(Client, KeepAlivePoolReusesTheConnection) {
+TEST(NetClient, KeepAlivePoolReusesTheConnection) {
   Fixture f;
   test::RunningServer s({}, f.router());
   auto client = HttpClient::create(fast());
@@ -77,7 +77,7 @@ TEST(Client, KeepAlivePoolReusesTheConnection) {
   EXPECT_EQ((*client)->idleConnections(), 1U);
 }
 
-TEST(Client, PoolDropsConnectionsTheServerClosed) {
+TEST(NetClient, PoolDropsConnectionsTheServerClosed) {
   Fixture f;
   ListenerConfig l;
   l.limits.idle_timeout = 100ms;
@@ -95,7 +95,7 @@ TEST(Client, PoolDropsConnectionsTheServerClosed) {
   EXPECT_EQ(second->body, "x");
 }
 
-TEST(Client, RetriesIdempotentRequestsOnly) {
+TEST(NetClient, RetriesIdempotentRequestsOnly) {
   Fixture f;
   test::RunningServer s({}, f.router());
   auto client = HttpClient::create(fast());
@@ -113,7 +113,7 @@ TEST(Client, RetriesIdempotentRequestsOnly) {
   EXPECT_EQ(f.post_calls.load(), 4) << "unless the caller says it is idempotent";
 }
 
-TEST(Client, ResponseSizeIsBounded) {
+TEST(NetClient, ResponseSizeIsBounded) {
   Fixture f;
   test::RunningServer s({}, f.router());
   ClientConfig c = fast();
@@ -124,7 +124,7 @@ TEST(Client, ResponseSizeIsBounded) {
   EXPECT_EQ(r.error().code, Errc::kLimitExceeded);
 }
 
-TEST(Client, ReadTimeout) {
+TEST(NetClient, ReadTimeout) {
   Fixture f;
   test::RunningServer s({}, f.router());
   ClientConfig c = fast();
@@ -138,7 +138,7 @@ TEST(Client, ReadTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 450ms);
 }
 
-TEST(Client, ConnectionRefusedIsUnavailableAfterRetries) {
+TEST(NetClient, ConnectionRefusedIsUnavailableAfterRetries) {
   const std::uint16_t port = test::freePort();
   auto client = HttpClient::create(fast());
   auto r = (*client)->send({.url = url(port, "/x")});
@@ -146,7 +146,7 @@ TEST(Client, ConnectionRefusedIsUnavailableAfterRetries) {
   EXPECT_EQ(r.error().code, Errc::kUnavailable);
 }
 
-TEST(Client, BadUrlsAndHeaders) {
+TEST(NetClient, BadUrlsAndHeaders) {
   auto client = HttpClient::create(fast());
   for (const char* bad : {"ftp://x/", "http://", "http://user@host/", "http://host:0/",
                           "http://host:99999/", "http://[::1/", "http://host/pa th"}) {
@@ -159,7 +159,7 @@ TEST(Client, BadUrlsAndHeaders) {
   EXPECT_EQ((*client)->send(injected).error().code, Errc::kInvalidArgument);
 }
 
-TEST(Client, PostBodyAndHeadersArrive) {
+TEST(NetClient, PostBodyAndHeadersArrive) {
   Fixture f;
   test::RunningServer s({}, f.router());
   auto client = HttpClient::create(fast());
@@ -172,7 +172,7 @@ TEST(Client, PostBodyAndHeadersArrive) {
   EXPECT_TRUE(r->headers.contains("x-fapi-interaction-id"));
 }
 
-TEST(Client, ConcurrentAsyncRequests) {
+TEST(NetClient, ConcurrentAsyncRequests) {
   Fixture f;
   test::RunningServer s({}, f.router());
   auto client = HttpClient::create(fast());

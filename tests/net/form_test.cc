@@ -5,7 +5,7 @@
 namespace gridgate::net {
 namespace {
 
-TEST(Form, ParsesPairsInOrderWithPlusAsSpace) {
+TEST(NetForm, ParsesPairsInOrderWithPlusAsSpace) {
   auto f = parseForm(
       "grant_type=authorization_code&code=abc%2Bdef&redirect_uri=https%3A%2F%2Fc"
       "&scope=a+b");
@@ -19,7 +19,7 @@ TEST(Form, ParsesPairsInOrderWithPlusAsSpace) {
   EXPECT_TRUE(f->duplicates().empty());
 }
 
-TEST(Form, DuplicatesAreVisible) {
+TEST(NetForm, DuplicatesAreVisible) {
   auto f = parseForm("client_id=a&scope=x&client_id=b&client_id=c&scope=y&state=1");
   ASSERT_TRUE(f);
   EXPECT_EQ(f->duplicates(), (std::vector<std::string>{"client_id", "scope"}));
@@ -33,7 +33,7 @@ TEST(Form, DuplicatesAreVisible) {
   EXPECT_EQ(*f->single("state"), "1");
 }
 
-TEST(Form, EmptyPairsSkippedAndNameWithoutValue) {
+TEST(NetForm, EmptyPairsSkippedAndNameWithoutValue) {
   auto f = parseForm("&a=1&&b&=v&");
   ASSERT_TRUE(f);
   ASSERT_EQ(f->size(), 3U);
@@ -43,7 +43,7 @@ TEST(Form, EmptyPairsSkippedAndNameWithoutValue) {
   EXPECT_TRUE(parseForm("")->empty());
 }
 
-TEST(Form, RejectsBadEscapes) {
+TEST(NetForm, RejectsBadEscapes) {
   for (const char* bad : {"a=%", "a=%4", "a=%zz", "a=%4g", "%=1", "a=1%2"}) {
     auto f = parseForm(bad);
     ASSERT_FALSE(f) << bad;
@@ -51,7 +51,7 @@ TEST(Form, RejectsBadEscapes) {
   }
 }
 
-TEST(Form, RejectsRawBytesOutsidePrintableAscii) {
+TEST(NetForm, RejectsRawBytesOutsidePrintableAscii) {
   for (std::string bad :
        {std::string("a=b c"), std::string("a=b\tc"), std::string("a=\x7f"),
         std::string("a=\xc3\xa9"), std::string("a=b\nc"), std::string("a=\0", 3)}) {
@@ -59,7 +59,7 @@ TEST(Form, RejectsRawBytesOutsidePrintableAscii) {
   }
 }
 
-TEST(Form, RejectsInvalidUtf8AfterDecoding) {
+TEST(NetForm, RejectsInvalidUtf8AfterDecoding) {
   EXPECT_TRUE(parseForm("name=%C3%A9")) << "valid two-byte sequence";
   EXPECT_FALSE(parseForm("name=%C3"));           // truncated
   EXPECT_FALSE(parseForm("name=%C0%AF"));        // overlong '/'
@@ -68,7 +68,7 @@ TEST(Form, RejectsInvalidUtf8AfterDecoding) {
   EXPECT_FALSE(parseForm("name=%80"));
 }
 
-TEST(Form, Limits) {
+TEST(NetForm, Limits) {
   std::string many;
   for (int i = 0; i < 300; ++i) many += "a=1&";
   auto f = parseForm(many);
@@ -78,12 +78,12 @@ TEST(Form, Limits) {
   EXPECT_EQ(parseForm("a=1", FormLimits{.max_bytes = 2}).error().code, Errc::kLimitExceeded);
 }
 
-TEST(Form, PercentDecodePathKeepsPlus) {
+TEST(NetForm, PercentDecodePathKeepsPlus) {
   EXPECT_EQ(*percentDecode("a+b%20c", false), "a+b c");
   EXPECT_EQ(*percentDecode("a+b%20c", true), "a b c");
 }
 
-TEST(Form, EncodeRoundTrips) {
+TEST(NetForm, EncodeRoundTrips) {
   const std::vector<Form::Pair> pairs{{"redirect_uri", "https://c.example/cb?x=1&y=2"},
                                       {"scope", "openid profile"},
                                       {"unicode", "caf\xc3\xa9"},
@@ -95,13 +95,13 @@ TEST(Form, EncodeRoundTrips) {
   EXPECT_EQ(back->pairs(), pairs);
 }
 
-TEST(Form, QueryUsesTheSameGrammar) {
+TEST(NetForm, QueryUsesTheSameGrammar) {
   auto q = parseQuery("client_id=c1&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Ax");
   ASSERT_TRUE(q);
   EXPECT_EQ(*q->get("request_uri"), "urn:ietf:params:oauth:request_uri:x");
 }
 
-TEST(Utf8, Validation) {
+TEST(NetUtf8, Validation) {
   EXPECT_TRUE(isValidUtf8("plain"));
   EXPECT_TRUE(isValidUtf8("\xe2\x82\xac"));
   EXPECT_TRUE(isValidUtf8("\xf0\x9f\x98\x80"));

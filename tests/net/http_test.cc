@@ -9,7 +9,7 @@
 namespace gridgate::net {
 namespace {
 
-TEST(Headers, CaseInsensitiveAndRepeated) {
+TEST(NetHeaders, CaseInsensitiveAndRepeated) {
   Headers h;
   h.add("Content-Type", "application/json");
   h.add("X-Thing", "1");
@@ -27,7 +27,7 @@ TEST(Headers, CaseInsensitiveAndRepeated) {
   EXPECT_FALSE(h.get("absent"));
 }
 
-TEST(Request, MediaType) {
+TEST(NetRequest, MediaType) {
   Request r;
   r.headers.add("Content-Type", " Application/X-WWW-Form-Urlencoded ; charset=UTF-8");
   EXPECT_EQ(r.mediaType(), "application/x-www-form-urlencoded");
@@ -35,14 +35,14 @@ TEST(Request, MediaType) {
   EXPECT_FALSE(r.isJson());
 }
 
-TEST(Methods, ExactTokens) {
+TEST(NetMethods, ExactTokens) {
   EXPECT_EQ(parseMethod("GET"), Method::kGet);
   EXPECT_EQ(parseMethod("get"), Method::kOther) << "methods are case-sensitive";
   EXPECT_EQ(parseMethod("TRACE"), Method::kOther);
   EXPECT_EQ(methodName(Method::kDelete), "DELETE");
 }
 
-TEST(InteractionId, EchoesValidUuidElseNewV4) {
+TEST(NetInteractionId, EchoesValidUuidElseNewV4) {
   const std::string mine = "c8a2f6e4-1b7d-4e1a-9f3e-2d6c5b4a3f21";
   EXPECT_EQ(resolveInteractionId(mine), mine);
   for (std::optional<std::string_view> bad :
@@ -58,7 +58,7 @@ TEST(InteractionId, EchoesValidUuidElseNewV4) {
   EXPECT_NE(resolveInteractionId(std::nullopt), resolveInteractionId(std::nullopt));
 }
 
-TEST(ResponseHelpers, Shapes) {
+TEST(NetResponse, Shapes) {
   auto j = Response::json(201, Json{{"a", 1}});
   EXPECT_EQ(j.status, 201);
   EXPECT_EQ(j.body, R"({"a":1})");
@@ -72,7 +72,7 @@ TEST(ResponseHelpers, Shapes) {
   EXPECT_EQ(reasonPhrase(431), "Request Header Fields Too Large");
 }
 
-TEST(SecurityHeadersTest, AddedUnlessSet) {
+TEST(NetSecurityHeaders, AddedUnlessSet) {
   Response r = Response::text(200, "x");
   r.headers.set("Cache-Control", "public, max-age=60");
   applySecurityHeaders(r, SecurityHeaders{}, true);
@@ -87,7 +87,7 @@ TEST(SecurityHeadersTest, AddedUnlessSet) {
   EXPECT_EQ(*plain.headers.get("cache-control"), "no-store");
 }
 
-TEST(CidrTest, ParseAndMatch) {
+TEST(NetCidr, ParseAndMatch) {
   auto v4 = Cidr::parse("10.0.0.0/8");
   ASSERT_TRUE(v4);
   EXPECT_TRUE(v4->contains("10.1.2.3"));
@@ -115,7 +115,7 @@ TEST(CidrTest, ParseAndMatch) {
   EXPECT_TRUE(Cidr::parse("0.0.0.0/0")->contains("8.8.8.8"));
 }
 
-TEST(Metrics, PrometheusText) {
+TEST(NetMetrics, PrometheusText) {
   MetricsRegistry m;
   m.counter("gridgate_test_total", "A test counter", {{"reason", "a\"b\\c\nd"}}).inc(3);
   Counter& same = m.counter("gridgate_test_total", "A test counter", {{"reason", "a\"b\\c\nd"}});
@@ -142,7 +142,7 @@ TEST(Metrics, PrometheusText) {
   EXPECT_NE(text.find("gridgate_lat_seconds_sum{route=\"/x\"} 5.55\n"), std::string::npos);
 }
 
-TEST(Metrics, MisuseThrows) {
+TEST(NetMetrics, MisuseThrows) {
   MetricsRegistry m;
   m.counter("a_total", "x");
   EXPECT_THROW(m.gauge("a_total", "x"), std::invalid_argument);

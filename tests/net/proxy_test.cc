@@ -67,7 +67,7 @@ std::optional<Json> whoamiFrom(std::uint16_t port, const std::string& bind,
   return *j;
 }
 
-TEST(TrustedProxy, HeaderHonouredFromTheProxyAddress) {
+TEST(NetTrustedProxy, HeaderHonouredFromTheProxyAddress) {
   test::RunningServer s(proxied("127.0.0.2/32", true), whoamiRouter());
   auto j = whoamiFrom(s.port, "127.0.0.2", escapedPem());
   ASSERT_TRUE(j);
@@ -80,7 +80,7 @@ TEST(TrustedProxy, HeaderHonouredFromTheProxyAddress) {
   EXPECT_EQ((*j)["cert"], "");
 }
 
-TEST(TrustedProxy, OtherPeersAreRefusedOrIgnored) {
+TEST(NetTrustedProxy, OtherPeersAreRefusedOrIgnored) {
   {
     test::RunningServer s(proxied("127.0.0.2/32", true), whoamiRouter());
     RawClient c(s.port, "127.0.0.1");
@@ -103,7 +103,7 @@ TEST(TrustedProxy, OtherPeersAreRefusedOrIgnored) {
   }
 }
 
-TEST(TrustedProxy, MalformedHeaderFromTheProxyIs400) {
+TEST(NetTrustedProxy, MalformedHeaderFromTheProxyIs400) {
   test::RunningServer s(proxied("127.0.0.2/32", true), whoamiRouter());
   const std::string pem = clientLeafPem();
   std::string truncated = escapedPem();
@@ -123,7 +123,7 @@ TEST(TrustedProxy, MalformedHeaderFromTheProxyIs400) {
   EXPECT_EQ(twice.readResponse()->status, 400) << "two certificate headers are ambiguous";
 }
 
-TEST(TrustedProxy, ForwardedCertificateMustChainWhenAnchorsAreConfigured) {
+TEST(NetTrustedProxy, ForwardedCertificateMustChainWhenAnchorsAreConfigured) {
   ListenerConfig l = proxied("127.0.0.2/32", true);
   l.trusted_proxy->client_ca_file = testPki().client_ca;
   test::RunningServer s(l, whoamiRouter());
@@ -137,7 +137,7 @@ TEST(TrustedProxy, ForwardedCertificateMustChainWhenAnchorsAreConfigured) {
   EXPECT_EQ(status, 400);
 }
 
-TEST(TrustedProxy, RealNginxTerminatingMtls) {
+TEST(NetTrustedProxy, RealNginxTerminatingMtls) {
   if (::access("/usr/sbin/nginx", X_OK) != 0) GTEST_SKIP() << "nginx not installed";
   const auto& pki = testPki();
   test::RunningServer upstream(proxied("127.0.0.1/32", true), whoamiRouter());

@@ -9,9 +9,9 @@ namespace {
 
 Response ok(const Request&) { return Response::text(200, "ok"); }
 
-class RouterTest : public ::testing::Test {
+class NetRouterTest : public ::testing::Test {
  protected:
-  RouterTest() {
+  NetRouterTest() {
     router.get("/", ok);
     router.get("/datasources", ok);
     router.get("/datasources/{id}", ok);
@@ -27,7 +27,7 @@ class RouterTest : public ::testing::Test {
   Router router;
 };
 
-TEST_F(RouterTest, LiteralAndParameters) {
+TEST_F(NetRouterTest, LiteralAndParameters) {
   auto m = router.match(Method::kGet, "/datasources/meter-1/import");
   ASSERT_EQ(m.kind, Router::Match::Kind::kFound);
   EXPECT_EQ(m.route->pattern, "/datasources/{id}/{measure}");
@@ -43,7 +43,7 @@ TEST_F(RouterTest, LiteralAndParameters) {
   EXPECT_EQ(m.route->pattern, "/");
 }
 
-TEST_F(RouterTest, LiteralBeatsParameterButFallsBack) {
+TEST_F(NetRouterTest, LiteralBeatsParameterButFallsBack) {
   auto m = router.match(Method::kGet, "/datasources/static/info");
   ASSERT_EQ(m.kind, Router::Match::Kind::kFound);
   EXPECT_EQ(m.route->pattern, "/datasources/static/info");
@@ -58,14 +58,14 @@ TEST_F(RouterTest, LiteralBeatsParameterButFallsBack) {
   EXPECT_EQ(m.route->pattern, "/a/{p}");
 }
 
-TEST_F(RouterTest, NotFound) {
+TEST_F(NetRouterTest, NotFound) {
   for (const char* p :
        {"/nope", "/datasources/x/y/z", "/datasources/", "//", "/datasources//x", "/token/"}) {
     EXPECT_EQ(router.match(Method::kGet, p).kind, Router::Match::Kind::kNotFound) << p;
   }
 }
 
-TEST_F(RouterTest, MethodNotAllowedListsAllow) {
+TEST_F(NetRouterTest, MethodNotAllowedListsAllow) {
   auto m = router.match(Method::kGet, "/token");
   ASSERT_EQ(m.kind, Router::Match::Kind::kMethodNotAllowed);
   EXPECT_EQ(m.allow, "POST");
@@ -79,14 +79,14 @@ TEST_F(RouterTest, MethodNotAllowedListsAllow) {
   EXPECT_EQ(router.match(Method::kOther, "/nope").kind, Router::Match::Kind::kNotFound);
 }
 
-TEST_F(RouterTest, HeadUsesGet) {
+TEST_F(NetRouterTest, HeadUsesGet) {
   auto m = router.match(Method::kHead, "/datasources/1");
   ASSERT_EQ(m.kind, Router::Match::Kind::kFound);
   EXPECT_EQ(m.route->method, Method::kGet);
   EXPECT_EQ(router.match(Method::kHead, "/token").kind, Router::Match::Kind::kMethodNotAllowed);
 }
 
-TEST_F(RouterTest, ParametersArePercentDecodedStrictly) {
+TEST_F(NetRouterTest, ParametersArePercentDecodedStrictly) {
   auto m = router.match(Method::kGet, "/datasources/a%2Fb+c/x");
   ASSERT_EQ(m.kind, Router::Match::Kind::kFound);
   EXPECT_EQ(*m.params.get("id"), "a/b+c");
@@ -95,7 +95,7 @@ TEST_F(RouterTest, ParametersArePercentDecodedStrictly) {
   EXPECT_EQ(router.match(Method::kGet, "").kind, Router::Match::Kind::kBadPath);
 }
 
-TEST_F(RouterTest, HandlerKinds) {
+TEST_F(NetRouterTest, HandlerKinds) {
   auto m = router.match(Method::kDelete, "/items/1");
   ASSERT_EQ(m.kind, Router::Match::Kind::kFound);
   EXPECT_TRUE(m.route->async);
@@ -106,7 +106,7 @@ TEST_F(RouterTest, HandlerKinds) {
   for (std::size_t i = 0; i < router.routeCount(); ++i) EXPECT_EQ(router.route(i).id, i);
 }
 
-TEST(Router, RegistrationErrorsThrow) {
+TEST(NetRouter, RegistrationErrorsThrow) {
   Router r;
   r.get("/x/{id}", ok);
   EXPECT_THROW(r.get("/x/{id}", ok), std::invalid_argument);
@@ -122,7 +122,7 @@ TEST(Router, RegistrationErrorsThrow) {
   r.post("/x/{id}", ok);  // other method: fine
 }
 
-TEST(Router, DeepPathsAreBounded) {
+TEST(NetRouter, DeepPathsAreBounded) {
   Router r;
   r.get("/a", ok);
   std::string deep;

@@ -83,7 +83,7 @@ bool gotOk(const std::string& transcript) {
   return transcript.find("HTTP/1.1 200 OK") != std::string::npos;
 }
 
-TEST(Tls, RequireAcceptsAVerifiedClientAndParsesItOnce) {
+TEST(NetTls, RequireAcceptsAVerifiedClientAndParsesItOnce) {
   test::RunningServer s(tlsListener(ClientCertMode::kRequire), whoamiRouter());
   auto j = whoami(clientConfig(true), s.port);
   ASSERT_TRUE(j) << j.error().detail;
@@ -97,7 +97,7 @@ TEST(Tls, RequireAcceptsAVerifiedClientAndParsesItOnce) {
   EXPECT_TRUE(gotOk(out)) << out;
 }
 
-TEST(Tls, RequireRefusesNoCertificate) {
+TEST(NetTls, RequireRefusesNoCertificate) {
   test::RunningServer s(tlsListener(ClientCertMode::kRequire), whoamiRouter());
   auto j = whoami(clientConfig(false), s.port);
   ASSERT_FALSE(j);
@@ -111,7 +111,7 @@ TEST(Tls, RequireRefusesNoCertificate) {
       << s.server->metrics().renderPrometheus();
 }
 
-TEST(Tls, CertificateFromAnotherCaIsRefused) {
+TEST(NetTls, CertificateFromAnotherCaIsRefused) {
   for (auto mode : {ClientCertMode::kRequire, ClientCertMode::kOptional}) {
     test::RunningServer s(tlsListener(mode), whoamiRouter());
     const auto& pki = testPki();
@@ -125,7 +125,7 @@ TEST(Tls, CertificateFromAnotherCaIsRefused) {
   }
 }
 
-TEST(Tls, OptionalAndNone) {
+TEST(NetTls, OptionalAndNone) {
   {
     test::RunningServer s(tlsListener(ClientCertMode::kOptional), whoamiRouter());
     auto without = whoami(clientConfig(false), s.port);
@@ -143,7 +143,7 @@ TEST(Tls, OptionalAndNone) {
   }
 }
 
-TEST(Tls, RevokedClientCertificateIsRefused) {
+TEST(NetTls, RevokedClientCertificateIsRefused) {
   ListenerConfig l = tlsListener(ClientCertMode::kRequire);
   l.tls->crl_file = testPki().crl;
   test::RunningServer s(l, whoamiRouter());
@@ -154,7 +154,7 @@ TEST(Tls, RevokedClientCertificateIsRefused) {
   EXPECT_TRUE(good) << good.error().detail;
 }
 
-TEST(Tls, OldProtocolsAndNonEcdheSuitesAreRefused) {
+TEST(NetTls, OldProtocolsAndNonEcdheSuitesAreRefused) {
   test::RunningServer s(tlsListener(ClientCertMode::kNone), whoamiRouter());
   // Controls: what the policy allows works.
   EXPECT_TRUE(gotOk(sClient(s.port, "-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256")));
@@ -190,7 +190,7 @@ TEST(Tls, OldProtocolsAndNonEcdheSuitesAreRefused) {
   EXPECT_NE(metrics.find("reason=\"no_shared_cipher\""), std::string::npos) << metrics;
 }
 
-TEST(Tls, RsaAndEcdsaServerCertificates) {
+TEST(NetTls, RsaAndEcdsaServerCertificates) {
   const auto& pki = testPki();
   ListenerConfig l = tlsListener(ClientCertMode::kNone);
   l.tls->certificates = {{pki.server_chain, pki.server_key},
@@ -207,7 +207,7 @@ TEST(Tls, RsaAndEcdsaServerCertificates) {
   EXPECT_NE(out.find("CN = server-rsa"), std::string::npos) << out;
 }
 
-TEST(Tls, SessionResumptionKeepsTheClientCertificate) {
+TEST(NetTls, SessionResumptionKeepsTheClientCertificate) {
   test::RunningServer s(tlsListener(ClientCertMode::kRequire), whoamiRouter());
   const auto& pki = testPki();
   test::TempDir dir;
@@ -227,7 +227,7 @@ TEST(Tls, SessionResumptionKeepsTheClientCertificate) {
   }
 }
 
-TEST(Tls, ClientVerifiesServerNameAndAnchor) {
+TEST(NetTls, ClientVerifiesServerNameAndAnchor) {
   const auto& pki = testPki();
   test::RunningServer good(tlsListener(ClientCertMode::kNone), whoamiRouter());
   EXPECT_TRUE(whoami(clientConfig(false), good.port, "127.0.0.1"));
@@ -248,7 +248,7 @@ TEST(Tls, ClientVerifiesServerNameAndAnchor) {
   }
 }
 
-TEST(Tls, HandshakeTimeout) {
+TEST(NetTls, HandshakeTimeout) {
   ListenerConfig l = tlsListener(ClientCertMode::kRequire);
   l.limits.handshake_timeout = 200ms;
   test::RunningServer s(l, whoamiRouter());
@@ -260,7 +260,7 @@ TEST(Tls, HandshakeTimeout) {
   EXPECT_TRUE(plain.closedWithin(3s));
 }
 
-TEST(Tls, ManyKeepAliveRequestsOverOneMtlsConnection) {
+TEST(NetTls, ManyKeepAliveRequestsOverOneMtlsConnection) {
   test::RunningServer s(tlsListener(ClientCertMode::kRequire), whoamiRouter());
   auto client = HttpClient::create(clientConfig(true));
   ASSERT_TRUE(client);

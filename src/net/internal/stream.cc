@@ -3,8 +3,10 @@
 #include <openssl/err.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
+#include <cstring>
 
 namespace gridgate::net::internal {
 
@@ -14,6 +16,61 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr auto kNever = SteadyClock::time_point::max();
 
 int clampInt(std::size_t n) { return n > INT_MAX ? INT_MAX : static_cast<int>(n); }
+
+// The BIO OpenSSL reads ciphertext from (memory filled by Stream::fill) and writes it through
+// (straight to the non-blocking socket).
+int bioRead(BIO* b, char* out, std::size_t len, std::size_t* readbytes) {
+  auto* io = static_cast<Stream::TlsIo*>(BIO_get_data(b));
+  BIO_clear_retry_flags(b);
+  const std::size_t avail = io->in.size() - io->in_off;
+  if (avail == 0) {
+    BIO_set_retry_read(b);
+    return 0;
+  }
+  const std::size_t n = std::min(avail, len);
+  std::memcpy(out, io->in.data() + io->in_off, n);
+  io->in_off += n;
+  if (io->in_off == io->in.size()) {
+    io->in.clear();
+    io->in_off = 0;
+    if (io->in.capacity() > 16 * 1024) io->in.shrink_to_fit();
+  }
+  *readbytes = n;
+  return 1;
+}
+
+int bioWrite(BIO* b, const char* data, std::size_t len, std::size_t* written) {
+  auto* io = static_cast<Stream::TlsIo*>(BIO_get_data(b));
+  BIO_clear_retry_flags(b);
+  const ssize_t r = ::send(io->fd, data, len, MSG_NOSIGNAL);
+  if (r >= 0) {
+    *written = static_cast<std::size_t>(r);
+    return 1;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(b);
+  return 0;  // otherwise errno stays for SSL_ERROR_SYSCALL
+}
+
+long bioCtrl(BIO* /*b*/, int cmd, long /*num*/, void* /*ptr*/) {
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+int bioCreate(BIO* b) {
+  BIO_set_init(b, 1);
+  return 1;
+}
+
+BIO_METHOD* socketBioMethod() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gridgate-socket");
+    BIO_meth_set_read_ex(m, bioRead);
+    BIO_meth_set_write_ex(m, bioWrite);
+    BIO_meth_set_ctrl(m, bioCtrl);
+    BIO_meth_set_create(m, bioCreate);
+    return m;
+  }();
+  return method;
+}
 
 }  // namespace
 
@@ -62,11 +119,16 @@ Stream::Stream(tcp::socket socket, SSL_CTX* ctx, Role role)
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   if (ctx != nullptr) {
-    // OpenSSL reads and writes the descriptor itself; it must not block.
+    // The BIO writes to the descriptor itself; it must not block.
     socket_.native_non_blocking(true, ignored);
+    io_.fd = socket_.native_handle();
     ssl_.reset(SSL_new(ctx));
-    if (ssl_) {
-      SSL_set_fd(ssl_.get(), socket_.native_handle());
+    BIO* bio = ssl_ ? BIO_new(socketBioMethod()) : nullptr;
+    if (bio == nullptr) {
+      ssl_.reset();
+    } else {
+      BIO_set_data(bio, &io_);
+      SSL_set_bio(ssl_.get(), bio, bio);
       if (role == Role::kServer) {
         SSL_set_accept_state(ssl_.get());
       } else {
@@ -103,13 +165,36 @@ Awaitable<bool> Stream::waitFor(int ssl_error, error_code& ec) {
     ec = asio::error::timed_out;
     co_return false;
   }
-  co_await socket_.async_wait(
-      ssl_error == SSL_ERROR_WANT_WRITE ? tcp::socket::wait_write : tcp::socket::wait_read,
-      ecToken(ec));
+  if (ssl_error == SSL_ERROR_WANT_READ) {
+    // Handshake: read straight into the BIO's buffer (emptied, and shrunk, as OpenSSL consumes).
+    const std::size_t old = io_.in.size();
+    io_.in.resize(old + 4096);
+    const std::size_t n =
+        co_await socket_.async_read_some(asio::buffer(io_.in.data() + old, 4096), ecToken(ec));
+    io_.in.resize(old + (ec ? 0 : n));
+  } else {
+    co_await socket_.async_wait(tcp::socket::wait_write, ecToken(ec));
+  }
   if (ec) {
     translate(ec);
     co_return false;
   }
+  co_return true;
+}
+
+Awaitable<bool> Stream::fill(asio::mutable_buffer scratch, error_code& ec) {
+  if (watchdog_->expired) {
+    ec = asio::error::timed_out;
+    co_return false;
+  }
+  // Ciphertext lands in the caller's (plaintext) buffer first, then is copied to the BIO: no
+  // buffer of our own stays allocated while a connection waits idle.
+  const std::size_t n = co_await socket_.async_read_some(scratch, ecToken(ec));
+  if (ec) {
+    translate(ec);
+    co_return false;
+  }
+  io_.in.append(static_cast<const char*>(scratch.data()), n);
   co_return true;
 }
 
@@ -141,7 +226,14 @@ Awaitable<void> Stream::handshake(error_code& ec) {
     ERR_clear_error();
     errno = 0;
     const int r = SSL_do_handshake(ssl_.get());
-    if (r == 1) co_return;
+    if (r == 1) {
+      if (io_.in.size() == io_.in_off) {
+        io_.in.clear();
+        io_.in.shrink_to_fit();  // an idle connection keeps no handshake buffer
+        io_.in_off = 0;
+      }
+      co_return;
+    }
     const int err = SSL_get_error(ssl_.get(), r);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
       if (!co_await waitFor(err, ec)) co_return;
@@ -169,6 +261,10 @@ Awaitable<std::size_t> Stream::readSome(asio::mutable_buffer buf, error_code& ec
     const int r = SSL_read(ssl_.get(), buf.data(), clampInt(buf.size()));
     if (r > 0) co_return static_cast<std::size_t>(r);
     const int err = SSL_get_error(ssl_.get(), r);
+    if (err == SSL_ERROR_WANT_READ && buf.size() >= 512) {
+      if (!co_await fill(buf, ec)) co_return 0;
+      continue;
+    }
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
       if (!co_await waitFor(err, ec)) co_return 0;
       continue;
@@ -255,7 +351,7 @@ void Stream::close() {
 }
 
 bool Stream::peerClosedOrSentData() {
-  if (ssl_ && SSL_pending(ssl_.get()) > 0) return true;
+  if (ssl_ && (SSL_pending(ssl_.get()) > 0 || io_.in.size() > io_.in_off)) return true;
   char c = 0;
   const ssize_t r = ::recv(socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
   if (r > 0 || r == 0) return true;
