@@ -39,7 +39,10 @@ Result<std::string> RecordBuilder::addStep(OrderedJson step, const Clock& clock)
   }
   auto encoded = encodeStep(out);
   if (!encoded) return fail(Errc::kInvalidArgument, encoded.error().detail);
-  elements_.push_back(Element{std::move(*encoded)});
+  // (emplace, not push_back(Element{...}): g++ 12 -O3 warns about the temporary variant)
+  elements_.emplace_back().value.emplace<std::string>(std::move(*encoded));
+  origins_.push_back(out["type"] == "origin" ? std::vector<std::string>{id}
+                                             : std::vector<std::string>{});
   return id;
 }
 
@@ -51,13 +54,18 @@ Status RecordBuilder::addRecord(const Record& received) {
   if (received.trustFramework() != trust_framework_) {
     return fail(Errc::kInvalidArgument, "provenance: included record has another trust framework");
   }
+  // Recomputed, not taken from the received record's (unsigned) `origins`.
+  GG_TRY(std::vector<std::string> origins, computeOrigins(received.steps()));
+  CertificateMap merged = certificates_;
   for (const auto& [serial, entry] : received.certificates()) {
-    const auto [it, inserted] = certificates_.emplace(serial, entry);
+    const auto [it, inserted] = merged.emplace(serial, entry);
     if (!inserted && it->second != entry) {
       return fail(Errc::kConflict, "provenance: two different certificates for serial " + serial);
     }
   }
-  elements_.push_back(Element{received.steps()});
+  certificates_ = std::move(merged);
+  elements_.emplace_back().value.emplace<Container>(received.steps());
+  origins_.push_back(std::move(origins));
   return ok();
 }
 
@@ -83,7 +91,7 @@ Result<Record> RecordBuilder::sign(const Signer& signer, const Clock& clock) con
       return fail(Errc::kConflict, "provenance: two different certificates for serial " + serial);
     }
   }
-  GG_TRY(r.origins_, computeOrigins(r.steps_));
+  for (const auto& ids : origins_) r.origins_.insert(r.origins_.end(), ids.begin(), ids.end());
   return r;
 }
 

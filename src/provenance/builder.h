@@ -62,6 +62,9 @@ class RecordBuilder {
  private:
   std::string trust_framework_;
   std::vector<Element> elements_;
+  // The origin step ids each element contributes (known when it is added, so that signing does
+  // not decode every step again).
+  std::vector<std::vector<std::string>> origins_;
   CertificateMap certificates_;
 };
 

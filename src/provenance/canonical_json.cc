@@ -60,6 +60,16 @@ Status appendString(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
+    // Fast path: a run of printable ASCII that needs no escape is copied as is.
+    std::size_t run = i;
+    while (run < s.size() && s[run] >= 0x20 && s[run] <= 0x7E && s[run] != '"' && s[run] != '\\') {
+      ++run;
+    }
+    if (run > i) {
+      out.append(s, i, run - i);
+      i = run;
+      continue;
+    }
     std::uint32_t cp = 0;
     if (!nextCodePoint(s, i, cp)) return fail(Errc::kMalformed, "step json: invalid UTF-8");
     switch (cp) {

@@ -14,8 +14,9 @@
 //     a surrogate pair of such escapes; `/` is not escaped. (PERSEUS.md says "every character
 //     outside 0x20-0x7E becomes \uXXXX"; the reference uses the five short escapes for those five
 //     control characters, and byte compatibility with the reference wins.);
-//   - integers in decimal (int64/uint64 range: larger integers are refused rather than silently
-//     becoming floats); floats as Python's repr(): the shortest decimal that round-trips, with
+//   - integers in decimal (nlohmann holds int64/uint64; a larger integer in a received step
+//     parses as a float, re-encodes differently and so is refused by decodeStep rather than
+//     silently changed); floats as Python's repr(): the shortest decimal that round-trips, with
 //     ".0" on integral values and exponent form (`1e-05`, `1.5e+16`) when the decimal exponent is
 //     below -4 or above 16; NaN and infinities are refused (not JSON).
 // Strings must be valid UTF-8 (no surrogate code points): anything else is kMalformed.

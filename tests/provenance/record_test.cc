@@ -115,6 +115,30 @@ TEST_F(RecordTest, StepMembersAreIdTimestampTypeThenCallersOrder) {
                                 R"(","type":"origin","zeta":1,"alpha":2,"mid":3})");
 }
 
+TEST_F(RecordTest, JsonOverloadKeepsNlohmannsAlphabeticalOrder) {
+  RecordBuilder b;
+  ASSERT_TRUE(b.addStep(Json{{"type", "origin"}, {"zeta", 1}, {"alpha", 2}}, clock));
+  auto r = b.sign(pki.signer("edp"), clock);
+  ASSERT_TRUE(r);
+  auto raw = base64urlDecode(r->steps().elements[0].step(), Padding::kRequired);
+  ASSERT_TRUE(raw);
+  EXPECT_NE(toString(*raw).find(R"("type":"origin","alpha":2,"zeta":1})"), std::string::npos);
+}
+
+TEST_F(RecordTest, IncludingRecordsWithConflictingCertificatesFails) {
+  Record a = providerRecord("edp");
+  Json j = a.toJson();
+  j["certificates"]["2001"][0] = pki.read("other-issuer.pem");  // same serial, other certificate
+  auto b = Record::fromJson(j);
+  ASSERT_TRUE(b);
+  RecordBuilder d;
+  ASSERT_TRUE(d.addRecord(a));
+  auto s = d.addRecord(*b);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, Errc::kConflict);
+  EXPECT_EQ(d.size(), 1u);  // the refused record left nothing behind
+}
+
 TEST_F(RecordTest, BuilderRefusesReservedKeysAndBadSteps) {
   RecordBuilder b;
   EXPECT_FALSE(b.addStep(OrderedJson{{"type", "origin"}, {"id", "x"}}, clock));
