@@ -42,17 +42,17 @@ enum class ClientAuth {
 // TLS settings for the validator's own outbound calls to one issuer (discovery, JWKS,
 // introspection, userinfo). The Fetcher implementation turns them into a TLS client.
 struct OutboundTls {
-  std::string ca_file;          // PEM trust anchors for the issuer's server; empty: system store
-  std::string cert_chain_file;  // the provider's own certificate (PEM, leaf first): mTLS
-  std::string key_file;         // and its private key
+  std::string ca_file{};          // PEM trust anchors for the issuer's server; empty: system store
+  std::string cert_chain_file{};  // the provider's own certificate (PEM, leaf first): mTLS
+  std::string key_file{};         // and its private key
 
   bool operator==(const OutboundTls&) const = default;
 };
 
 struct IntrospectionCredentials {
   ClientAuth method = ClientAuth::kTlsClientAuth;
-  std::string client_id;      // the provider's own client_id at this issuer
-  std::string client_secret;  // kClientSecretBasic only
+  std::string client_id{};      // the provider's own client_id at this issuer
+  std::string client_secret{};  // kClientSecretBasic only
 };
 
 struct IssuerConfig {
@@ -116,8 +116,8 @@ struct CacheConfig {
 struct ClientCertConfig {
   // Optional second check of the client certificate chain (the TLS layer checks it already when
   // it terminates mTLS; this matters for certificates from a proxy header or a custom source).
-  std::string ca_file;   // PEM anchors (+ intermediates); empty: no chain check here
-  std::string crl_file;  // PEM CRLs; when set, every certificate of the chain needs a current CRL
+  std::string ca_file{};   // PEM anchors (+ intermediates); empty: no chain check here
+  std::string crl_file{};  // PEM CRLs; when set, every certificate of the chain needs a current CRL
   // A verified certificate is not re-verified for this long (keyed by its thumbprint).
   Seconds verified_ttl{300};
 };
@@ -137,8 +137,8 @@ enum class Match {
 
 // A requirement on one claim's values (a string or an array of strings).
 struct ClaimRule {
-  std::string claim;
-  std::vector<std::string> values;
+  std::string claim{};
+  std::vector<std::string> values{};
   Match match = Match::kAll;
   std::size_t at_least = 1;
   ValueSyntax syntax = ValueSyntax::kPlain;
@@ -146,11 +146,11 @@ struct ClaimRule {
 
 // A named access level: what a route asks for by name ("meter-data-reader").
 struct AccessLevel {
-  std::string name;
-  std::vector<std::string> scopes;             // all required
-  std::vector<ClaimRule> claims;               // all required
-  std::vector<std::string> certificate_roles;  // IB1 roles, all required
-  bool client_id_is_certificate_uri = false;   // token client_id == certificate SAN URI
+  std::string name{};
+  std::vector<std::string> scopes{};             // all required
+  std::vector<ClaimRule> claims{};               // all required
+  std::vector<std::string> certificate_roles{};  // IB1 roles, all required
+  bool client_id_is_certificate_uri = false;     // token client_id == certificate SAN URI
 };
 
 struct ValidatorConfig {

@@ -21,7 +21,7 @@ namespace gridgate::validator {
 
 struct RequestView {
   // Every Authorization header field value, in order: two or more is refused (400).
-  std::span<const std::string_view> authorization;
+  std::span<const std::string_view> authorization{};
   // An access_token parameter in the query string / in an application/x-www-form-urlencoded
   // body: refused (400), RFC 6750 sections 2.2 and 2.3 are not allowed here.
   bool token_in_query = false;
@@ -30,10 +30,10 @@ struct RequestView {
   const x509::Certificate* client_cert = nullptr;
   // Certificates presented with it (leaf first or not: the leaf itself is skipped), used only by
   // the optional chain check (ClientCertConfig).
-  std::span<const x509::Certificate> chain;
+  std::span<const x509::Certificate> chain{};
   // For logs.
-  std::string_view method;
-  std::string_view path;
+  std::string_view method{};
+  std::string_view path{};
 };
 
 // True when a query string (without '?') or a form body has a parameter named access_token

@@ -30,7 +30,9 @@ class SingleFlight {
       auto [it, leader] = flights_.try_emplace(key, nullptr);
       if (!leader) {
         flight = it->second;
+        ++waiting_;
         flight->cv.wait(lock, [&] { return flight->value.has_value(); });
+        --waiting_;
         return *flight->value;
       }
       it->second = std::make_shared<Flight>();
@@ -46,10 +48,14 @@ class SingleFlight {
     return value;
   }
 
-  // Keys with work in progress (for tests and metrics).
+  // Keys with work in progress, and callers waiting for one (for tests and metrics).
   std::size_t inFlight() const {
     std::lock_guard lock(mu_);
     return flights_.size();
+  }
+  std::size_t waiting() const {
+    std::lock_guard lock(mu_);
+    return waiting_;
   }
 
  private:
@@ -59,6 +65,7 @@ class SingleFlight {
   };
   mutable std::mutex mu_;
   std::unordered_map<Key, std::shared_ptr<Flight>, Hash> flights_;
+  std::size_t waiting_ = 0;
 };
 
 }  // namespace gridgate::validator

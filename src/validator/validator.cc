@@ -141,6 +141,8 @@ std::uint64_t Validator::jwksFetches() const {
   return n;
 }
 
+std::size_t Validator::flightWaiters() const { return flights_->sf.waiting(); }
+
 Result<Requirement> Validator::accessLevel(std::string_view name) const {
   const auto it = access_levels_.find(std::string(name));
   if (it == access_levels_.end()) {

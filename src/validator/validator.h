@@ -115,6 +115,8 @@ class Validator {
   std::uint64_t introspectionCalls() const;
   // JWKS fetches (successful or not) so far, all issuers.
   std::uint64_t jwksFetches() const;
+  // Checks waiting for another check's issuer call for the same token (single-flight).
+  std::size_t flightWaiters() const;
 
  private:
   Validator(ValidatorConfig config, ValidatorDeps deps);
