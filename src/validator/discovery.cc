@@ -1,5 +1,7 @@
 #include "validator/discovery.h"
 
+#include <algorithm>
+
 #include "core/json.h"
 
 namespace gridgate::validator {
@@ -46,7 +48,11 @@ std::string_view hostOf(std::string_view authority) {
 }
 
 bool isLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8 as a dotted-quad literal (not a name such as "127.example").
+  return host.starts_with("127.") && std::count(host.begin(), host.end(), '.') == 3 &&
+         std::all_of(host.begin(), host.end(),
+                     [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
 }
 
 Status endpointMember(const Json& doc, std::string_view name, std::string& out) {
