@@ -55,7 +55,10 @@ Status writeFileAtomic(const std::filesystem::path& path, std::string_view conte
     return fail(Errc::kConflict, path.string() + " exists (use --force to replace it)");
   }
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  // Built with append: GCC 12 at -O3 reports a false -Wrestrict for "." + string + "...".
+  std::string temp_name = ".";
+  temp_name.append(path.filename().string()).append(".tmp-XXXXXX");
+  std::string tmpl = (dir / temp_name).string();
   // mkstemp creates the file 0600, so a key is never readable by others, not even briefly.
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return fail(ioError("cannot create a file in", dir, errno));
