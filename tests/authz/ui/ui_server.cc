@@ -17,19 +17,20 @@ namespace {
 // refuses extra parameters and logs.
 net::Response authorize(const net::Request& req, AuthorizationFlow& flow,
                         ui::InteractionService& interaction) {
+  const ui::PageBrand brand{"Example Energy"};
   auto query = net::parseQuery(req.query);
   if (!query || !query->duplicates().empty()) {
-    return ui::errorPage(400, "This sign-in link is not valid", "The link is malformed.");
+    return ui::errorPage(400, "This sign-in link is not valid", "The link is malformed.", brand);
   }
   auto client_id = query->single("client_id");
   auto request_uri = query->single("request_uri");
   if (!client_id || !request_uri) {
-    return ui::errorPage(400, "This sign-in link is not valid", "The link is incomplete.");
+    return ui::errorPage(400, "This sign-in link is not valid", "The link is incomplete.", brand);
   }
   auto pending = flow.lookup(*client_id, *request_uri);
   if (!pending) {
     return ui::errorPage(400, "This sign-in link is not valid or has expired",
-                         "Go back to the app that sent you here and start again.");
+                         "Go back to the app that sent you here and start again.", brand);
   }
   return interaction.begin(req, *pending);
 }
