@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "net/http.h"
 #include "x509/forwarded.h"
 
@@ -110,7 +111,10 @@ struct ServerConfig {
   bool access_log = true;                      // one JSON line per request (logger "access")
   Millis shutdown_timeout{10'000};             // stop(): how long in-flight requests may take
   // Extra readiness condition for /readyz (store reachable...). Must be fast and thread-safe.
-  std::function<bool()> ready;
+  std::function<bool()> ready{};
+  // Time for validity checks of forwarded client certificates; null: the system clock. Must
+  // outlive the server.
+  const Clock* clock = nullptr;
 };
 
 }  // namespace gridgate::net

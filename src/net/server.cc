@@ -133,17 +133,21 @@ Awaitable<Response> awaitSlot(std::shared_ptr<Slot> slot) {
       co_return r;
     }
   }
+  // The initiation captures a raw pointer (this frame's `slot` keeps the Slot alive): Asio 1.18
+  // passes it by value into a coroutine that g++ 12 destroys twice, so it must be trivially
+  // destructible (ASan found a shared_ptr captured here released twice).
+  Slot* raw = slot.get();
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
-      [slot](auto handler) {
-        std::lock_guard lock(slot->hub->mu);
-        if (slot->result) {
+      [raw](auto handler) {
+        std::lock_guard lock(raw->hub->mu);
+        if (raw->result) {
           WaiterImpl<decltype(handler)> w(std::move(handler));
-          w.post(std::move(*slot->result));
-          slot->result.reset();
+          w.post(std::move(*raw->result));
+          raw->result.reset();
           return;
         }
-        slot->waiter = std::make_unique<WaiterImpl<decltype(handler)>>(std::move(handler));
-        slot->hub->waiting.insert(slot.get());
+        raw->waiter = std::make_unique<WaiterImpl<decltype(handler)>>(std::move(handler));
+        raw->hub->waiting.insert(raw);
       },
       asio::use_awaitable);
 }
@@ -413,6 +417,9 @@ struct Server::Impl {
   void logAccess(const Listener& l, const Request& req, int status, double seconds);
   Awaitable<void> shutdownSequence();
   void notifyConnections(bool force);
+  const Clock& clock() const {
+    return config.clock != nullptr ? *config.clock : SystemClock::instance();
+  }
   std::size_t connectionCount() {
     std::lock_guard lock(conns_mu);
     return conns.size();
@@ -668,10 +675,10 @@ Awaitable<void> Server::Impl::serveHttp(std::shared_ptr<Connection> conn, Listen
               auto cert = x509::decodeForwardedCert(tp.format, values[0]);
               Status verified = ok();
               if (cert && l.forwarded_trust) {
-                verified = x509::verifyChain(
-                    *cert, {}, *l.forwarded_trust,
-                    x509::VerifyOptions{.at_time = SystemClock::instance().unixSeconds(),
-                                        .purpose = x509::Purpose::kClientAuth});
+                verified =
+                    x509::verifyChain(*cert, {}, *l.forwarded_trust,
+                                      x509::VerifyOptions{.at_time = clock().unixSeconds(),
+                                                          .purpose = x509::Purpose::kClientAuth});
               }
               if (!cert || !verified) {
                 log::info("listener {}: forwarded client certificate refused: {}", l.config.name,

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "net/client.h"
 #include "net/form.h"
@@ -135,6 +136,24 @@ TEST(NetTrustedProxy, ForwardedCertificateMustChainWhenAnchorsAreConfigured) {
   int status = 0;
   whoamiFrom(s.port, "127.0.0.2", formEncode(other_leaf), &status);
   EXPECT_EQ(status, 400);
+}
+
+TEST(NetTrustedProxy, ForwardedCertificateValidityUsesTheServerClock) {
+  ListenerConfig l = proxied("127.0.0.2/32", true);
+  l.trusted_proxy->client_ca_file = testPki().client_ca;
+  const auto leaf = x509::Certificate::fromPem(clientLeafPem());
+  ASSERT_TRUE(leaf);
+  FakeClock clock(leaf->notAfter() + 1);  // the test certificates live 30 days
+  ServerConfig base;
+  base.clock = &clock;
+  test::RunningServer s(l, whoamiRouter(), base);
+  int status = 0;
+  whoamiFrom(s.port, "127.0.0.2", escapedPem(), &status);
+  EXPECT_EQ(status, 400) << "expired by the server's clock";
+  clock.set(leaf->notBefore() + 60);
+  auto j = whoamiFrom(s.port, "127.0.0.2", escapedPem(), &status);
+  ASSERT_TRUE(j);
+  EXPECT_EQ((*j)["cert"], thumbprint());
 }
 
 TEST(NetTrustedProxy, RealNginxTerminatingMtls) {

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <future>
 #include <sstream>
@@ -448,6 +449,27 @@ TEST(NetServer, GracefulShutdownFinishesInFlightRequests) {
   s.server->wait();
   RawClient late(s.port);
   EXPECT_FALSE(late.connected()) << "no longer accepting";
+}
+
+}  // namespace
+}  // namespace gridgate::net
+
+namespace gridgate::net {
+namespace {
+
+TEST(NetServer, SigtermStopsGracefully) {
+  Running s;
+  s.server->stopOnSignals();
+  test::RawClient busy(s.port);
+  busy.send(test::simpleGet("/slow"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto answer = std::async(std::launch::async, [&busy] { return busy.readResponse(); });
+  std::raise(SIGTERM);  // handled by the server's signal_set, not the default action
+  s.server->wait();
+  auto r = answer.get();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(s.server->stopping());
 }
 
 }  // namespace
