@@ -14,13 +14,25 @@
 //   blocking_threads = 4
 //   shutdown_timeout = "10s"
 // [store]
-//   type = "sqlite"               # the only backend so far ("redis" is planned)
+//   type = "sqlite"               # sqlite | redis
 //   path = "gridgate.db"          # relative to state_dir
 //   synchronous = "full"          # normal|full|extra: an acknowledged consent survives a crash
+//   # type = "redis" only (docs/deployment.md, docs/redis.md):
+//   url = "redis://127.0.0.1:6379"   # redis://[[user]:password@]host[:port][/db],
+//   unix:///path?db=N key_prefix = "gridgate:" database = 0                  # overrides the URL's
+//   username = ""                 # Redis 6 ACL user; overrides the URL's
+//   password = ""                 # better GRIDGATE_STORE_PASSWORD; overrides the URL's
+//   pool_size = 8
+//   connect_timeout_ms = 500
+//   command_timeout_ms = 1000
+//   expired_retention = "1h"      # expired codes/tokens/requests stay findable this long
+//   revocation_log_retention = "1h"   # >= the access-token lifetime
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "config/document.h"
@@ -38,12 +50,27 @@ struct ServerSection {
   Seconds shutdown_timeout{10};
 };
 
-enum class StoreType { kSqlite };
+enum class StoreType { kSqlite, kRedis };
+
+// [store] when type = "redis" (store::RedisOptions says what each does).
+struct RedisStoreSection {
+  std::string url = "redis://127.0.0.1:6379";
+  std::string key_prefix = "gridgate:";
+  std::optional<int> database{};
+  std::optional<std::string> username{};
+  std::optional<std::string> password{};  // a secret: never logged
+  unsigned pool_size = 8;
+  std::chrono::milliseconds connect_timeout{500};
+  std::chrono::milliseconds command_timeout{1000};
+  Seconds expired_retention{3600};
+  Seconds revocation_log_retention{3600};
+};
 
 struct StoreSection {
   StoreType type = StoreType::kSqlite;
   std::filesystem::path path;        // absolute (state_dir applied)
   std::string synchronous = "full";  // normal|full|extra
+  RedisStoreSection redis{};         // read only when type = "redis"
 };
 
 [[nodiscard]] Result<ServerSection> parseServerSection(const Document& doc);
