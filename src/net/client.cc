@@ -152,6 +152,7 @@ struct HttpClient::Impl {
   asio::io_context ioc{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
+  std::once_flag system_store_once;
   mutable std::mutex pool_mu;
   std::map<std::string, std::vector<Pooled>> idle;
 
@@ -221,6 +222,13 @@ Awaitable<Result<std::unique_ptr<Stream>>> HttpClient::Impl::connect(const Url& 
   auto stream = std::make_unique<Stream>(std::move(socket), url.tls ? ssl_ctx.get() : nullptr,
                                          Stream::Role::kClient);
   if (url.tls) {
+    if (config.tls.ca_file.empty()) {
+      std::call_once(system_store_once, [this] {
+        if (SSL_CTX_set_default_verify_paths(ssl_ctx.get()) != 1) {
+          log::warn("cannot load the system trust store; TLS servers will not verify");
+        }
+      });
+    }
     SSL* ssl = stream->ssl();
     if (ssl == nullptr) co_return fail(Errc::kInternal, "SSL_new failed");
     // RFC 9525: the reference identity is the host we were asked for; SAN DNS for names, SAN IP

@@ -1,11 +1,13 @@
 #include "support.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -146,11 +148,33 @@ void makeLeaf(const std::string& dir, const std::string& name, const std::string
                 readFileText(dir + "/" + name + ".pem") + readFileText(dir + "/" + ca + ".pem"));
 }
 
+// The PKI takes seconds to make with the CLI (an RSA key, a CRL database) and ctest runs each
+// test in its own process: it is made once per build directory and a day, under a file lock
+// (ctest -j runs test processes in parallel), and reused.
 struct PkiHolder {
-  TempDir dir;
   Pki pki;
   PkiHolder() {
-    const std::string d = dir.path();
+    const std::string d = std::string(GRIDGATE_BINARY_DIR) + "/tests/net/test-pki";
+    const int lock = ::open((d + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) throw std::runtime_error("cannot lock " + d);
+    std::error_code ec;
+    const auto marker = std::filesystem::path(d) / "complete";
+    const bool fresh = std::filesystem::exists(marker, ec) &&
+                       std::filesystem::file_time_type::clock::now() -
+                               std::filesystem::last_write_time(marker, ec) <
+                           std::chrono::hours(24);
+    if (!fresh) {
+      std::filesystem::remove_all(d, ec);
+      std::filesystem::create_directories(d);
+      generate(d);
+      writeFileText(marker.string(), "");
+    }
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+    fill(d);
+  }
+
+  static void generate(const std::string& d) {
     std::string conf = kOpensslConf;
     for (std::size_t pos = conf.find("DIR"); pos != std::string::npos; pos = conf.find("DIR")) {
       conf.replace(pos, 3, d);
@@ -169,6 +193,9 @@ struct PkiHolder {
     makeLeaf(d, "other-client", "other", "other-ca", "client_leaf");
     mustRun("cd " + d + " && openssl ca -config openssl.cnf -revoke revoked.pem");
     mustRun("cd " + d + " && openssl ca -config openssl.cnf -gencrl -out client-ca.crl.pem");
+  }
+
+  void fill(const std::string& d) {
     pki.dir = d;
     pki.server_ca = d + "/server-ca.pem";
     pki.server_chain = d + "/server.chain.pem";
@@ -193,7 +220,7 @@ struct PkiHolder {
 }  // namespace
 
 const Pki& testPki() {
-  static PkiHolder holder;  // removed at exit
+  static PkiHolder holder;
   return holder.pki;
 }
 

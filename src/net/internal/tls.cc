@@ -141,9 +141,7 @@ Result<SslCtxPtr> makeClientContext(const TlsClientConfig& config) {
     GG_TRY(std::string anchors, readFile(config.ca_file));
     GG_TRY(x509::TrustStore trust, x509::TrustStore::fromPem(anchors));
     SSL_CTX_set1_cert_store(ctx.get(), trust.raw());
-  } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
-    return opensslFailure("SSL_CTX_set_default_verify_paths");
-  }
+  }  // else: the system store, loaded on first use (HttpClient: loading it costs ~100 ms)
   X509_VERIFY_PARAM_set_purpose(SSL_CTX_get0_param(ctx.get()), X509_PURPOSE_SSL_SERVER);
   SSL_CTX_set_verify(ctx.get(), config.verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   if (!config.cert_chain_file.empty()) {

@@ -30,6 +30,8 @@ inline constexpr const char* kGroups = "X25519:P-256:P-384";
 
 [[nodiscard]] Result<SslCtxPtr> makeServerContext(const TlsServerConfig& config,
                                                   std::string_view session_context);
+// With an empty ca_file the store is left empty: the caller loads the system store
+// (SSL_CTX_set_default_verify_paths) when it first needs it.
 [[nodiscard]] Result<SslCtxPtr> makeClientContext(const TlsClientConfig& config);
 
 // A short, bounded label for a failed handshake, for metrics and logs: the OpenSSL reason in
