@@ -59,14 +59,14 @@ std::size_t countSatisfied(const Node& node, const TokenRecord& token) {
   std::size_t count = 0;
   if (node.rule.syntax == ValueSyntax::kPlain) {
     for (const std::string& want : node.rule.values) {
-      if (claimHolds(token.claims, node.rule.claim, want)) ++count;
+      if (claimHolds(token.claims(), node.rule.claim, want)) ++count;
     }
     return count;
   }
   // Entitlements held by the token, parsed once per evaluation; values that do not parse are
   // not entitlements of this syntax and satisfy nothing.
   std::vector<Entitlement> held;
-  forEachClaimValue(token.claims, node.rule.claim, [&](const std::string& s) {
+  forEachClaimValue(token.claims(), node.rule.claim, [&](const std::string& s) {
     if (auto e = Entitlement::parse(s, node.rule.syntax)) held.push_back(std::move(*e));
     return true;
   });
@@ -204,11 +204,11 @@ std::optional<Reason> Requirement::evaluate(const TokenRecord& token,
       return std::nullopt;
     case Kind::kHasClaim: {
       if (!node.value) {
-        const Json* v = jsonMember(token.claims, node.claim);
+        const Json* v = jsonMember(token.claims(), node.claim);
         if (v == nullptr || v->is_null()) return Reason::kClaimRequirement;
         return std::nullopt;
       }
-      if (!claimHolds(token.claims, node.claim, *node.value)) return Reason::kClaimRequirement;
+      if (!claimHolds(token.claims(), node.claim, *node.value)) return Reason::kClaimRequirement;
       return std::nullopt;
     }
     case Kind::kClaimValues:

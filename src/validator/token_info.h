@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,7 +53,6 @@ struct TokenRecord {
   TokenSource source = TokenSource::kJwt;
   std::size_t issuer_index = 0;  // in ValidatorConfig::issuers
   std::string issuer;
-  Json claims;
   std::vector<std::string> scopes;     // from `scope` (space-separated) and/or `scp` (array)
   std::vector<std::string> audiences;  // `aud` as a list
   std::string subject;
@@ -60,6 +60,7 @@ struct TokenRecord {
   std::string jti;
   std::string grant_id;  // gridgate's AS puts the grant id in its tokens as `grant_id`
   std::string cnf_x5t;   // cnf.x5t#S256, empty when absent
+  bool cnf_jkt = false;  // cnf.jkt present: a DPoP-bound token (never accepted as Bearer)
   std::optional<std::int64_t> exp, nbf, iat;
   TokenHash token_hash{};
   // The issuer's key generation when a JWT was verified: a cached verification is dropped when a
@@ -67,12 +68,37 @@ struct TokenRecord {
   std::uint64_t key_generation = 0;
 
   bool hasScope(std::string_view scope) const;
+
+  // Every claim as JSON. For a JWT record this is parsed from the payload on first use (and kept):
+  // most checks read only the fields above, and building the JSON tree is the largest cost of an
+  // uncached JWT check after the signature. Thread-safe.
+  const Json& claims() const;
+  void setClaims(Json claims);
+  void setClaimsText(std::string json_object_text);
+
+ private:
+  struct LazyClaims {
+    std::once_flag once;
+    Json json = Json::object();
+    std::string text;
+  };
+  std::shared_ptr<LazyClaims> claims_ = std::make_shared<LazyClaims>();
 };
 
-// Fills a record's fields from a JSON object (JWT claims, introspection or userinfo answer).
-// kMalformed when a known member has the wrong type (scope not a string, scp not an array of
-// strings, exp not a number, cnf not an object...). `claims` is moved into the record.
+// Limits for JWT claims (jose::JwtClaims::kDefaultLimits).
+inline constexpr JsonLimits kClaimsLimits{
+    .max_bytes = 16 * 1024, .max_depth = 16, .allow_duplicate_keys = false};
+
+// Fills a record's fields from a JSON object (introspection or userinfo answer). kMalformed when
+// a known member has the wrong type (scope not a string, scp not an array of strings, exp not a
+// number, cnf not an object...). `claims` is moved into the record.
 [[nodiscard]] Result<TokenRecord> recordFromClaims(Json claims, TokenSource source);
+
+// The same record from a JWT payload (JSON text) in one streaming pass, without building the JSON
+// tree (claims() builds it if asked). The same rules as recordFromClaims, plus those of
+// parseJsonObject with kClaimsLimits: strict JSON, an object at the top, no duplicate member
+// names at any level, bounded size and depth.
+[[nodiscard]] Result<TokenRecord> recordFromPayload(std::string_view payload, TokenSource source);
 
 class TokenInfo {
  public:
@@ -82,7 +108,7 @@ class TokenInfo {
   bool valid() const { return record_ != nullptr; }
   TokenSource source() const { return record_->source; }
   const std::string& issuer() const { return record_->issuer; }
-  const Json& claims() const { return record_->claims; }
+  const Json& claims() const { return record_->claims(); }
   const std::string& subject() const { return record_->subject; }
   const std::string& clientId() const { return record_->client_id; }
   const std::string& jti() const { return record_->jti; }

@@ -63,11 +63,6 @@ bool acceptableTokenType(const Json& answer) {
          t == "urn:ietf:params:oauth:token-type:access_token";
 }
 
-bool hasJkt(const Json& claims) {
-  const Json* cnf = jsonMember(claims, "cnf");
-  return cnf != nullptr && cnf->is_object() && jsonMember(*cnf, "jkt") != nullptr;
-}
-
 bool canIntrospect(const IssuerConfig& c) {
   return c.mode != TokenMode::kJwt && !c.introspection.client_id.empty();
 }
@@ -329,25 +324,28 @@ RecordResult Validator::validateUncached(std::string_view token, const TokenHash
 
   std::vector<IssuerClient*> opaque_candidates;
   if (auto jws = jose::Jws::parse(token)) {
-    // The payload is parsed (bounded, duplicates refused) before the signature is checked, only
-    // to learn which issuer's keys to check it with; nothing else in it is used until then.
-    if (auto claims = parseJsonObject(jws->payload(), jose::JwtClaims::kDefaultLimits)) {
-      const std::string* iss = jsonString(*claims, "iss");
+    // The payload is read (bounded, strict, duplicates refused) before the signature is checked,
+    // only to learn which issuer's keys to check it with; nothing else in it counts until then.
+    if (auto rec = recordFromPayload(jws->payload(), TokenSource::kJwt)) {
       IssuerClient* issuer = nullptr;
-      if (iss != nullptr) {
-        for (const auto& is : issuers_) {
-          if (is->config().issuer == *iss) issuer = is.get();
-        }
+      for (const auto& is : issuers_) {
+        if (is->config().issuer == rec->issuer) issuer = is.get();
       }
-      if (iss != nullptr && issuer == nullptr) {
+      if (!rec->issuer.empty() && issuer == nullptr) {
         return deny(Reason::kUnknownIssuer, "iss names no configured issuer");
       }
       if (issuer != nullptr) {
         if (issuer->config().mode != TokenMode::kIntrospection) {
-          return validateJwt(*issuer, *jws, std::move(*claims), hash, io);
+          return validateJwt(*issuer, *jws, std::move(*rec), hash, io);
         }
         opaque_candidates.push_back(issuer);  // a JWT-format token this issuer introspects
       }
+    } else if (rec.error().code == Errc::kMalformed) {
+      // A JWS whose claims break the rules (wrong types, duplicates) is no opaque token either.
+      bool only_jwt = std::all_of(issuers_.begin(), issuers_.end(), [](const auto& is) {
+        return is->config().mode == TokenMode::kJwt;
+      });
+      if (only_jwt) return deny(Reason::kMalformedToken, rec.error().detail);
     }
   }
   if (opaque_candidates.empty()) {
@@ -373,7 +371,7 @@ RecordResult Validator::validateUncached(std::string_view token, const TokenHash
   });
 }
 
-RecordResult Validator::validateJwt(IssuerClient& issuer, const jose::Jws& jws, Json claims,
+RecordResult Validator::validateJwt(IssuerClient& issuer, const jose::Jws& jws, TokenRecord record,
                                     const TokenHash& hash, IoPolicy io) const {
   const IssuerConfig& ic = issuer.config();
   if (std::find(ic.algs.begin(), ic.algs.end(), jws.alg()) == ic.algs.end()) {
@@ -403,18 +401,15 @@ RecordResult Validator::validateJwt(IssuerClient& issuer, const jose::Jws& jws, 
   if (ic.require_typ_at_jwt && !isAtJwt(jws.typ())) {
     return deny(Reason::kWrongType, "typ is not at+jwt");
   }
-  const bool dpop_bound = hasJkt(claims);
-  auto rec = recordFromClaims(std::move(claims), TokenSource::kJwt);
-  if (!rec) return deny(Reason::kMalformedToken, rec.error().detail);
-  if (rec->issuer != ic.issuer) return deny(Reason::kWrongIssuer, "iss");
-  if (!ic.skip_audience_check && !intersects(rec->audiences, ic.audiences)) {
+  if (record.issuer != ic.issuer) return deny(Reason::kWrongIssuer, "iss");
+  if (!ic.skip_audience_check && !intersects(record.audiences, ic.audiences)) {
     return deny(Reason::kWrongAudience, "aud does not name this resource server");
   }
-  if (dpop_bound) return deny(Reason::kBindingMismatch, "DPoP-bound token presented as Bearer");
-  rec->issuer_index = issuer.index();
-  rec->token_hash = hash;
-  rec->key_generation = (*keys)->generation;
-  return admit(std::make_shared<TokenRecord>(std::move(*rec)));
+  if (record.cnf_jkt) return deny(Reason::kBindingMismatch, "DPoP-bound token presented as Bearer");
+  record.issuer_index = issuer.index();
+  record.token_hash = hash;
+  record.key_generation = (*keys)->generation;
+  return admit(std::make_shared<TokenRecord>(std::move(record)));
 }
 
 RecordResult Validator::resolveOpaque(std::string_view token, const TokenHash& hash,
@@ -474,7 +469,6 @@ RecordResult Validator::acceptAnswer(IssuerClient& issuer, Json answer, TokenSou
   if (source == TokenSource::kIntrospection && !acceptableTokenType(answer)) {
     return deny(Reason::kMalformedToken, "introspection: token_type is not an access token");
   }
-  const bool dpop_bound = hasJkt(answer);
   auto rec = recordFromClaims(std::move(answer), source);
   if (!rec) return deny(Reason::kMalformedToken, "answer: " + rec.error().detail);
   if (!rec->issuer.empty() && rec->issuer != ic.issuer) {
@@ -487,7 +481,7 @@ RecordResult Validator::acceptAnswer(IssuerClient& issuer, Json answer, TokenSou
       return deny(Reason::kWrongAudience, "introspection: aud does not name this resource server");
     }
   }
-  if (dpop_bound) return deny(Reason::kBindingMismatch, "DPoP-bound token presented as Bearer");
+  if (rec->cnf_jkt) return deny(Reason::kBindingMismatch, "DPoP-bound token presented as Bearer");
   rec->issuer_index = issuer.index();
   rec->token_hash = hash;
   return admit(std::make_shared<TokenRecord>(std::move(*rec)));

@@ -67,9 +67,9 @@ class RevocationList;
 using CheckResult = tl::expected<TokenInfo, AuthError>;
 
 struct ValidatorDeps {
-  std::shared_ptr<Fetcher> fetcher;      // required
-  const Clock* clock = nullptr;          // null: SystemClock; must outlive the validator
-  std::shared_ptr<MetricsSink> metrics;  // null: nothing reported
+  std::shared_ptr<Fetcher> fetcher{};      // required
+  const Clock* clock = nullptr;            // null: SystemClock; must outlive the validator
+  std::shared_ptr<MetricsSink> metrics{};  // null: nothing reported
 };
 
 class Validator {
@@ -129,7 +129,7 @@ class Validator {
                                                  std::span<const x509::Certificate> chain) const;
   RecordResult validate(std::string_view token, IoPolicy io) const;
   RecordResult validateUncached(std::string_view token, const TokenHash& hash, IoPolicy io) const;
-  RecordResult validateJwt(IssuerClient& issuer, const jose::Jws& jws, Json claims,
+  RecordResult validateJwt(IssuerClient& issuer, const jose::Jws& jws, TokenRecord record,
                            const TokenHash& hash, IoPolicy io) const;
   RecordResult resolveOpaque(std::string_view token, const TokenHash& hash,
                              const std::vector<IssuerClient*>& candidates) const;

@@ -152,5 +152,69 @@ TEST(TokenRecord, FromClaims) {
   EXPECT_EQ(hashToken("abc"), crypto::sha256("abc"));
 }
 
+// recordFromPayload (streaming, for JWTs) and recordFromClaims (JSON tree, for introspection)
+// must read every claim set the same way.
+TEST(TokenRecord, StreamingAndTreeReadersAgree) {
+  const char* cases[] = {
+      R"({"iss":"https://as.example","aud":["a","b"],"scope":"x y","scp":["z","x"],"exp":17,)"
+      R"("nbf":1.5,"iat":2.5,"cnf":{"x5t#S256":"t","jkt":"k"},"client_id":"c","jti":"j",)"
+      R"("grant_id":"g","sub":"s","other":{"scope":5,"iss":[1]},"list":[{"exp":"x"}]})",
+      R"({"scope":null,"aud":null,"exp":null,"cnf":null,"iss":null})",
+      R"({"cnf":{"x5t#S256":null,"deep":{"x5t#S256":5}}})",
+      R"({"exp":1e300})",
+      R"({"exp":18446744073709551615})",
+      R"({"exp":-5,"iat":-1.5})",
+      R"({"exp":"17"})",
+      R"({"exp":true})",
+      R"({"exp":[17]})",
+      R"({"scope":["a"]})",
+      R"({"scope":{"a":1}})",
+      R"({"scp":{"a":1}})",
+      R"({"scp":[1]})",
+      R"({"scp":"a b"})",
+      R"({"aud":{"x":1}})",
+      R"({"aud":[null]})",
+      R"({"aud":5})",
+      R"({"cnf":[1]})",
+      R"({"cnf":"x"})",
+      R"({"cnf":{"x5t#S256":["t"]}})",
+      R"({"cnf":{"x5t#S256":{"a":1}}})",
+      R"({"cnf":{"jkt":{"a":1}}})",
+      R"({"cnf":{"jkt":null}})",
+      R"({"iss":"a","iss":"b"})",
+      R"({"cnf":{"jkt":1,"jkt":2}})",
+      R"({"x":{"y":1,"y":2}})",
+      R"([1,2])",
+      R"("x")",
+      R"({"a":)",
+      R"({"a":1} x)",
+      R"({"a":[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]})",
+      R"({})",
+  };
+  for (const char* text : cases) {
+    auto streamed = recordFromPayload(text, TokenSource::kJwt);
+    auto tree_json = parseJsonObject(text, kClaimsLimits);
+    auto tree = tree_json ? recordFromClaims(*tree_json, TokenSource::kJwt)
+                          : Result<TokenRecord>(fail(Errc::kMalformed, "json"));
+    ASSERT_EQ(streamed.has_value(), tree.has_value())
+        << text << " streamed: " << (streamed ? "ok" : streamed.error().detail)
+        << " tree: " << (tree ? "ok" : tree.error().detail);
+    if (!streamed) continue;
+    EXPECT_EQ(streamed->issuer, tree->issuer) << text;
+    EXPECT_EQ(streamed->scopes, tree->scopes) << text;
+    EXPECT_EQ(streamed->audiences, tree->audiences) << text;
+    EXPECT_EQ(streamed->subject, tree->subject) << text;
+    EXPECT_EQ(streamed->client_id, tree->client_id) << text;
+    EXPECT_EQ(streamed->jti, tree->jti) << text;
+    EXPECT_EQ(streamed->grant_id, tree->grant_id) << text;
+    EXPECT_EQ(streamed->cnf_x5t, tree->cnf_x5t) << text;
+    EXPECT_EQ(streamed->cnf_jkt, tree->cnf_jkt) << text;
+    EXPECT_EQ(streamed->exp, tree->exp) << text;
+    EXPECT_EQ(streamed->nbf, tree->nbf) << text;
+    EXPECT_EQ(streamed->iat, tree->iat) << text;
+    EXPECT_EQ(streamed->claims(), tree->claims()) << text;  // the lazily built tree
+  }
+}
+
 }  // namespace
 }  // namespace gridgate::validator
