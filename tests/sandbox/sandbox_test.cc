@@ -1,0 +1,317 @@
+// The real `gridgate sandbox` binary as a child process on free ports: it becomes ready, the
+// `gridgate client flow` command it prints runs the whole flow against it (meter data and a
+// verified provenance record), its demo page answers with its security headers, a busy port gives
+// a message naming the port and how to choose others, SIGTERM stops it with exit 0, a restart
+// keeps the demo users' passwords and --reset makes new ones, --port-offset moves every port.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/json.h"
+#include "support.h"
+
+namespace gridgate {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using net::test::readFileText;
+using net::test::runShell;
+using net::test::TempDir;
+
+const std::string kGridgate = std::string(GRIDGATE_BINARY_DIR) + "/src/cli/gridgate";
+
+// `gridgate sandbox ARGS` with stdout and stderr in a log file; SIGKILLed by the destructor if
+// still running (a failing test leaves nothing behind).
+class Sandbox {
+ public:
+  Sandbox(const std::vector<std::string>& args, std::string log_file)
+      : log_file_(std::move(log_file)) {
+    std::vector<std::string> argv = {kGridgate, "sandbox"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> cargv;
+      for (auto& a : argv) cargv.push_back(a.data());
+      cargv.push_back(nullptr);
+      ::execv(cargv[0], cargv.data());
+      ::_exit(127);
+    }
+  }
+  ~Sandbox() {
+    if (pid_ > 0 && !exit_code_) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+
+  std::string log() const { return readFileText(log_file_); }
+
+  // Waits (real time, bounded) for the readiness line; false if the process exited first.
+  bool waitReady(std::chrono::milliseconds timeout = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (log().find("gridgate sandbox: ready\n") != std::string::npos) return true;
+      if (exited(0ms)) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  // The exit code once the process ended within `timeout`, else nullopt.
+  std::optional<int> exited(std::chrono::milliseconds timeout) {
+    if (exit_code_) return exit_code_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    do {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_code_;
+      }
+      std::this_thread::sleep_for(10ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return std::nullopt;
+  }
+
+  std::optional<int> terminate(std::chrono::milliseconds timeout = 20s) {
+    ::kill(pid_, SIGTERM);
+    return exited(timeout);
+  }
+
+ private:
+  std::string log_file_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
+bool portFree(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::vector<std::uint16_t> freePorts() {
+  std::vector<std::uint16_t> ports;
+  while (ports.size() < 4) {
+    const std::uint16_t p = net::test::freePort();
+    bool seen = false;
+    for (auto q : ports) seen = seen || q == p;
+    if (!seen) ports.push_back(p);
+  }
+  return ports;
+}
+
+std::string portsArg(const std::vector<std::uint16_t>& p) {
+  return std::to_string(p[0]) + "," + std::to_string(p[1]) + "," + std::to_string(p[2]) + "," +
+         std::to_string(p[3]);
+}
+
+// The line after `marker` in `text`, without its indentation.
+std::string lineAfter(const std::string& text, const std::string& marker) {
+  const std::size_t at = text.find(marker);
+  if (at == std::string::npos) return {};
+  const std::size_t start = text.find('\n', at) + 1;
+  const std::size_t end = text.find('\n', start);
+  std::string line = text.substr(start, end - start);
+  line.erase(0, line.find_first_not_of(' '));
+  return line;
+}
+
+// "alice <password>" lines of the users file.
+std::string passwordOf(const std::string& users_file, const std::string& user) {
+  const std::string text = readFileText(users_file);
+  const std::size_t at = text.find(user + " ");
+  if (at == std::string::npos) return {};
+  const std::size_t end = text.find('\n', at);
+  return text.substr(at + user.size() + 1, end - at - user.size() - 1);
+}
+
+const Json* stepOf(const Json& flow, const std::string& name) {
+  for (const Json& s : flow["steps"]) {
+    if (s.value("name", "") == name) return &s;
+  }
+  return nullptr;
+}
+
+TEST(Sandbox, WholeFlowFromThePrintedCommandThenBusyPortThenSigterm) {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/sb";
+  const std::vector<std::uint16_t> ports = freePorts();
+  Sandbox sandbox({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/sandbox.log");
+  ASSERT_TRUE(sandbox.waitReady()) << sandbox.log();
+  const std::string out = sandbox.log();
+
+  // What it printed: URLs on the chosen ports, the users with the passwords of the 0600 file.
+  EXPECT_NE(out.find("https://localhost:" + std::to_string(ports[3]) + "/"), std::string::npos);
+  EXPECT_NE(out.find("https://localhost:" + std::to_string(ports[0])), std::string::npos);
+  const std::string users_file = dir + "/demo-users.txt";
+  struct stat st {};
+  ASSERT_EQ(::stat(users_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const std::string alice = passwordOf(users_file, "alice");
+  ASSERT_GE(alice.size(), 16u);
+  EXPECT_NE(out.find("alice  " + alice + "\n"), std::string::npos) << out;
+  EXPECT_NE(passwordOf(users_file, "bob"), alice);
+
+  // The printed command, as a user would paste it (plus --json to read its result).
+  const std::string command = lineAfter(out, "The whole flow from the command line");
+  ASSERT_NE(command.find("client flow --user alice --password-stdin"), std::string::npos) << out;
+  std::string flow_out;
+  const int rc = runShell(command + " --json 2>/dev/null", &flow_out);
+  auto flow = parseJson(flow_out);
+  ASSERT_TRUE(flow) << flow_out;
+  EXPECT_EQ(rc, 0) << flow_out;
+  EXPECT_EQ(flow->value("ok", false), true) << flow_out;
+  const Json* readings = stepOf(*flow, "readings");
+  ASSERT_NE(readings, nullptr) << flow_out;
+  EXPECT_EQ(readings->value("status", ""), "ok");
+  EXPECT_GE(readings->at("data").value("count", 0), 48 * 7 - 10) << flow_out;  // seven days
+  const Json* provenance = stepOf(*flow, "provenance");
+  ASSERT_NE(provenance, nullptr) << flow_out;
+  EXPECT_EQ(provenance->value("status", ""), "ok") << flow_out;  // verified, not skipped
+  const Json* permissions = stepOf(*flow, "permissions");
+  ASSERT_NE(permissions, nullptr);
+  EXPECT_EQ(permissions->value("status", ""), "ok") << flow_out;
+
+  // A wrong password is refused by the login page (the flow fails, exit 1).
+  std::string bad_out;
+  std::string bad = command;
+  bad.replace(bad.find("sed -n"), bad.find(" | ") - bad.find("sed -n"), "echo not-the-password");
+  EXPECT_EQ(runShell(bad + " --json 2>/dev/null", &bad_out), 1) << bad_out;
+
+  // The demo page: TLS with the sandbox's server certificate, strict CSP, the start form.
+  std::string page;
+  ASSERT_EQ(runShell("curl -sS -D - --cacert " + dir +
+                         "/pki/server-ca.pem https://localhost:" + std::to_string(ports[3]) + "/",
+                     &page),
+            0)
+      << page;
+  std::string lower = page;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  EXPECT_NE(lower.find("content-security-policy: default-src 'none'; style-src 'sha256-"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(lower.find("form-action 'self' https://localhost:" + std::to_string(ports[0])),
+            std::string::npos)
+      << page;
+  EXPECT_NE(lower.find("set-cookie: __host-gridgate-demo="), std::string::npos) << page;
+  EXPECT_NE(page.find("action=\"/start\""), std::string::npos) << page;
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+
+  // A second sandbox on the same ports: a clear error naming the port and the way out.
+  std::string busy;
+  const int busy_rc = runShell(
+      kGridgate + " sandbox --dir " + tmp.path() + "/other --ports " + portsArg(ports) + " 2>&1",
+      &busy);
+  EXPECT_EQ(busy_rc, 1) << busy;
+  EXPECT_NE(busy.find("port " + std::to_string(ports[0]) + " (authorization server, public"),
+            std::string::npos)
+      << busy;
+  EXPECT_NE(busy.find("already in use"), std::string::npos) << busy;
+  EXPECT_NE(busy.find("--port-offset"), std::string::npos) << busy;
+  EXPECT_NE(busy.find("--ports"), std::string::npos) << busy;
+
+  // SIGTERM: a clean stop.
+  EXPECT_EQ(sandbox.terminate(), 0) << sandbox.log();
+  EXPECT_NE(sandbox.log().find("gridgate sandbox: stopped"), std::string::npos);
+}
+
+TEST(Sandbox, RestartKeepsStateResetMakesItAnew) {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/sb";
+  const std::string users_file = dir + "/demo-users.txt";
+  const std::vector<std::uint16_t> ports = freePorts();
+  std::string first_password;
+  {
+    Sandbox first({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/1.log");
+    ASSERT_TRUE(first.waitReady()) << first.log();
+    first_password = passwordOf(users_file, "alice");
+    EXPECT_NE(first.log().find("(made now: PKI configuration)"), std::string::npos) << first.log();
+    EXPECT_EQ(first.terminate(), 0);
+  }
+  {
+    Sandbox again({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/2.log");
+    ASSERT_TRUE(again.waitReady()) << again.log();
+    EXPECT_EQ(passwordOf(users_file, "alice"), first_password);
+    EXPECT_EQ(again.log().find("made now"), std::string::npos) << again.log();
+    // The readiness time it reports (docs/sandbox.md): well under a second on a warm start.
+    const std::string log = again.log();
+    const std::size_t at = log.find("Ready in ");
+    ASSERT_NE(at, std::string::npos);
+    std::cout << "[ sandbox ] warm start: " << log.substr(at, log.find('\n', at) - at) << "\n";
+    EXPECT_EQ(again.terminate(), 0);
+  }
+  {
+    Sandbox reset({"--dir", dir, "--reset", "--ports", portsArg(ports)}, tmp.path() + "/3.log");
+    ASSERT_TRUE(reset.waitReady()) << reset.log();
+    EXPECT_NE(passwordOf(users_file, "alice"), first_password);
+    EXPECT_NE(reset.log().find("(made now: PKI configuration)"), std::string::npos);
+    const std::string log = reset.log();
+    const std::size_t at = log.find("Ready in ");
+    ASSERT_NE(at, std::string::npos);
+    std::cout << "[ sandbox ] cold start: " << log.substr(at, log.find('\n', at) - at) << "\n";
+    EXPECT_EQ(reset.terminate(), 0);
+  }
+}
+
+TEST(Sandbox, PortOffsetMovesEveryPort) {
+  // An offset whose four ports are free now (the defaults 8000/8001/8010/8020 plus it).
+  int offset = -1;
+  for (int candidate = 21000; candidate < 40000 && offset < 0; candidate += 397) {
+    bool all = true;
+    for (int base : {8000, 8001, 8010, 8020}) {
+      all = all && portFree(static_cast<std::uint16_t>(base + candidate));
+    }
+    if (all) offset = candidate;
+  }
+  ASSERT_GT(offset, 0);
+  TempDir tmp;
+  Sandbox sandbox({"--dir", tmp.path() + "/sb", "--port-offset", std::to_string(offset)},
+                  tmp.path() + "/sandbox.log");
+  ASSERT_TRUE(sandbox.waitReady()) << sandbox.log();
+  const std::string out = sandbox.log();
+  for (int base : {8000, 8001, 8010, 8020}) {
+    EXPECT_NE(out.find("https://localhost:" + std::to_string(base + offset)), std::string::npos)
+        << out;
+    EXPECT_FALSE(portFree(static_cast<std::uint16_t>(base + offset))) << base + offset;
+  }
+  EXPECT_EQ(sandbox.terminate(), 0);
+}
+
+TEST(Sandbox, UsageErrors) {
+  std::string out;
+  EXPECT_EQ(runShell(kGridgate + " sandbox --ports 1,2,3 2>&1", &out), 2) << out;
+  EXPECT_NE(out.find("four ports"), std::string::npos) << out;
+  EXPECT_EQ(runShell(kGridgate + " sandbox --ports 9000,9000,9010,9020 2>&1", &out), 2) << out;
+  EXPECT_EQ(runShell(kGridgate + " sandbox --port-offset 60000 2>&1", &out), 2) << out;
+  EXPECT_NE(out.find("outside 1..65535"), std::string::npos) << out;
+  EXPECT_EQ(runShell(kGridgate + " sandbox --port-offset 1 --ports 9000,9001,9010,9020 2>&1", &out),
+            2)
+      << out;
+}
+
+}  // namespace
+}  // namespace gridgate
