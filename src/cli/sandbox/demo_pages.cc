@@ -83,7 +83,7 @@ pre.data {
 }
 .chart text {
   fill: var(--muted);
-  font-size: 11px;
+  font-size: 13px;
 }
 .chart figcaption {
   color: var(--muted);
@@ -269,7 +269,7 @@ Result<TrustedHtml> readingsChart(const Json& body) {
     return fail(Errc::kMalformed, "the readings response has no data array");
   }
   constexpr double kWidth = 720, kHeight = 240;
-  constexpr double kLeft = 48, kRight = 8, kTop = 10, kBottom = 24;
+  constexpr double kLeft = 64, kRight = 8, kTop = 10, kBottom = 24;
   const double plot_w = kWidth - kLeft - kRight;
   const double plot_h = kHeight - kTop - kBottom;
   const std::size_t n = data->size();
@@ -360,12 +360,20 @@ Result<TrustedHtml> readingsChart(const Json& body) {
   }
   if (in_run) closeRun(n);
 
-  const std::string first = n > 0 ? starts.front() : "";
-  const std::string last = n > 0 ? starts.back() : "";
-  const std::string desc = std::to_string(n) + " half-hourly readings" +
-                           (n > 0 ? " from " + first + " to " + last : std::string()) + ", " +
-                           fixed(total / 1000.0, 2) + " kWh in total, peak " + fixed(max_value, 0) +
-                           " Wh, " + std::to_string(missing_count) + " missing";
+  // "2024-06-21T11:00:00Z" -> "2024-06-21 11:00"
+  const auto when = [](const std::string& t) {
+    return t.size() >= 16 ? t.substr(0, 10) + " " + t.substr(11, 5) : t;
+  };
+  std::string last_end;
+  if (n > 0) {
+    const std::string* to = jsonString(data->back(), "to");
+    last_end = to != nullptr ? *to : starts.back();
+  }
+  const std::string desc =
+      std::to_string(n) + " half-hourly readings" +
+      (n > 0 ? " from " + when(starts.front()) + " to " + when(last_end) + " UTC" : std::string()) +
+      ", " + fixed(total / 1000.0, 2) + " kWh in total, peak " + fixed(max_value, 0) + " Wh, " +
+      std::to_string(missing_count) + " missing";
   Context ctx;
   ctx.set("width", fixed(kWidth, 0))
       .set("height", fixed(kHeight, 0))
