@@ -35,16 +35,22 @@ using net::test::TempDir;
 
 const std::string kGridgate = std::string(GRIDGATE_BINARY_DIR) + "/src/cli/gridgate";
 
-// `gridgate sandbox ARGS` with stdout and stderr in a log file; SIGKILLed by the destructor if
+// A gridgate child process with stdout and stderr in a log file; SIGKILLed by the destructor if
 // still running (a failing test leaves nothing behind).
-class Sandbox {
+class Gridgate {
  public:
-  Sandbox(const std::vector<std::string>& args, std::string log_file)
+  // `gridgate ARGS` with `env` ("NAME=value") added to the environment.
+  Gridgate(const std::vector<std::string>& args, std::string log_file,
+           const std::vector<std::string>& env = {})
       : log_file_(std::move(log_file)) {
-    std::vector<std::string> argv = {kGridgate, "sandbox"};
+    std::vector<std::string> argv = {kGridgate};
     argv.insert(argv.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ == 0) {
+      for (const std::string& e : env) {
+        const std::size_t eq = e.find('=');
+        ::setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
+      }
       const int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
@@ -55,7 +61,7 @@ class Sandbox {
       ::_exit(127);
     }
   }
-  ~Sandbox() {
+  ~Gridgate() {
     if (pid_ > 0 && !exit_code_) {
       ::kill(pid_, SIGKILL);
       int status = 0;
@@ -65,11 +71,13 @@ class Sandbox {
 
   std::string log() const { return readFileText(log_file_); }
 
-  // Waits (real time, bounded) for the readiness line; false if the process exited first.
-  bool waitReady(std::chrono::milliseconds timeout = 30s) {
+  // Waits (real time, bounded) for a line starting with `ready`; false if the process exited
+  // first.
+  bool waitReady(std::chrono::milliseconds timeout = 30s,
+                 const std::string& ready = "gridgate sandbox: ready\n") {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (log().find("gridgate sandbox: ready\n") != std::string::npos) return true;
+      if (log().find(ready) != std::string::npos) return true;
       if (exited(0ms)) return false;
       std::this_thread::sleep_for(20ms);
     }
@@ -100,6 +108,20 @@ class Sandbox {
   std::string log_file_;
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
+};
+
+// `gridgate sandbox ARGS`.
+class Sandbox : public Gridgate {
+ public:
+  Sandbox(const std::vector<std::string>& args, std::string log_file)
+      : Gridgate(withCommand(args), std::move(log_file)) {}
+
+ private:
+  static std::vector<std::string> withCommand(const std::vector<std::string>& args) {
+    std::vector<std::string> out = {"sandbox"};
+    out.insert(out.end(), args.begin(), args.end());
+    return out;
+  }
 };
 
 bool portFree(std::uint16_t port) {
@@ -275,6 +297,64 @@ TEST(Sandbox, RestartKeepsStateResetMakesItAnew) {
     std::cout << "[ sandbox ] cold start: " << log.substr(at, log.find('\n', at) - at) << "\n";
     EXPECT_EQ(reset.terminate(), 0);
   }
+}
+
+// `gridgate serve` on the sandbox's configuration runs both servers (the resource server from
+// [resource]); the flow command the sandbox printed works against it, and a revocation reaches
+// the resource server at once (the in-process purge with SQLite).
+TEST(Sandbox, ServeRunsBothServersOfTheSandboxConfiguration) {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/sb";
+  const std::vector<std::uint16_t> ports = freePorts();
+  std::string command;
+  {
+    Sandbox sandbox({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/sandbox.log");
+    ASSERT_TRUE(sandbox.waitReady()) << sandbox.log();
+    command = lineAfter(sandbox.log(), "The whole flow from the command line");
+    ASSERT_EQ(sandbox.terminate(), 0);
+  }
+  const auto url = [](std::uint16_t port) { return "https://localhost:" + std::to_string(port); };
+  Gridgate serve(
+      {"serve", "--config", dir + "/gridgate.toml", "--public-port", std::to_string(ports[0]),
+       "--mtls-port", std::to_string(ports[1]), "--resource-port", std::to_string(ports[2])},
+      tmp.path() + "/serve.log",
+      {"GRIDGATE_AUTHZ_ISSUER=" + url(ports[0]), "GRIDGATE_AUTHZ_MTLS_BASE_URL=" + url(ports[1]),
+       "GRIDGATE_AUTHZ_RESOURCE_AUDIENCES=" + url(ports[2]),
+       "GRIDGATE_AUTHZ_CLIENTS_0_REDIRECT_URIS=https://127.0.0.1:" + std::to_string(ports[3]) +
+           "/callback",
+       "GRIDGATE_RESOURCE_BASE_URL=" + url(ports[2]),
+       "GRIDGATE_RESOURCE_TOKEN_ISSUER=" + url(ports[0])});
+  const std::string ready = "gridgate serve: ready public=" + std::to_string(ports[0]) +
+                            " mtls=" + std::to_string(ports[1]) +
+                            " resource=" + std::to_string(ports[2]) + "\n";
+  ASSERT_TRUE(serve.waitReady(30s, ready)) << serve.log();
+
+  const std::string token_file = tmp.path() + "/tokens.json";
+  std::string flow_out;
+  EXPECT_EQ(runShell(command + " --json --token-file " + token_file + " 2>/dev/null", &flow_out), 0)
+      << flow_out;
+  auto flow = parseJson(flow_out);
+  ASSERT_TRUE(flow) << flow_out;
+  EXPECT_EQ(flow->value("ok", false), true) << flow_out;
+  const Json* provenance = stepOf(*flow, "provenance");
+  ASSERT_NE(provenance, nullptr);
+  EXPECT_EQ(provenance->value("status", ""), "ok");
+
+  // The client subcommands with the saved tokens: data, then revoke, then refused at once.
+  const std::string env =
+      command.substr(command.find("AUTHENTICATION_API="),
+                     command.find(" client flow") - command.find("AUTHENTICATION_API="));
+  std::string out;
+  EXPECT_EQ(
+      runShell(env + " client resource /datasources --token-file " + token_file + " 2>&1", &out), 0)
+      << out;
+  EXPECT_NE(out.find("abcd1234"), std::string::npos) << out;
+  EXPECT_EQ(runShell(env + " client revoke --token-file " + token_file + " 2>&1", &out), 0) << out;
+  EXPECT_EQ(
+      runShell(env + " client resource /datasources --token-file " + token_file + " 2>&1", &out), 1)
+      << out;
+  EXPECT_NE(out.find("invalid_token"), std::string::npos) << out;
+  EXPECT_EQ(serve.terminate(), 0) << serve.log();
 }
 
 TEST(Sandbox, PortOffsetMovesEveryPort) {
