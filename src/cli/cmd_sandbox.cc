@@ -158,6 +158,7 @@ int runSandbox(const SandboxOptions& o) {
                                              .key_file = files.pki.server_leaf.key.string()}},
                            .client_cert = net::ClientCertMode::kNone};
   demo_listener.metrics_endpoint = false;
+  demo_listener.security_headers.hsts = false;  // HSTS on localhost would outlive the sandbox
   servers.addListener(std::move(demo_listener), (*demo)->router());
 
   if (auto st = servers.start(); !st) {

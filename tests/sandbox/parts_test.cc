@@ -100,6 +100,13 @@ TEST(SandboxFiles, PreparedDirectoryConfiguresEveryServer) {
   ASSERT_TRUE(defaults) << defaults.error().detail;
   EXPECT_EQ((*defaults)->authzConfig().issuer, "https://localhost:8000");
 
+  // A directory the sandbox did not make keeps its files.
+  const Layout foreign = Layout::in(tmp.path() + "/foreign");
+  std::filesystem::create_directories(foreign.pki_dir);
+  EXPECT_FALSE(resetState(foreign));
+  EXPECT_TRUE(std::filesystem::exists(foreign.pki_dir));
+  EXPECT_TRUE(resetState(Layout::in(tmp.path() + "/absent")));
+
   ASSERT_TRUE(resetState(files));
   EXPECT_FALSE(std::filesystem::exists(files.config));
   EXPECT_FALSE(std::filesystem::exists(files.pki_dir));

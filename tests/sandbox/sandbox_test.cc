@@ -99,6 +99,17 @@ TEST(Sandbox, WholeFlowFromThePrintedCommandThenBusyPortThenSigterm) {
   EXPECT_NE(lower.find("set-cookie: __host-gridgate-demo="), std::string::npos) << page;
   EXPECT_NE(page.find("action=\"/start\""), std::string::npos) << page;
   EXPECT_EQ(page.find("<script"), std::string::npos);
+  // No HSTS from a sandbox: it would hold for every port of localhost long after it stopped.
+  EXPECT_EQ(lower.find("strict-transport-security"), std::string::npos) << page;
+  std::string metadata;
+  ASSERT_EQ(runShell("curl -sS -D - -o /dev/null --cacert " + dir +
+                         "/pki/server-ca.pem https://localhost:" + std::to_string(ports[0]) +
+                         "/.well-known/oauth-authorization-server",
+                     &metadata),
+            0);
+  EXPECT_NE(metadata.find(" 200"), std::string::npos) << metadata;
+  for (char& ch : metadata) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(metadata.find("strict-transport-security"), std::string::npos) << metadata;
 
   // A second sandbox on the same ports: a clear error naming the port and the way out.
   std::string busy;

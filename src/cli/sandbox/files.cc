@@ -65,6 +65,7 @@ std::string pkiPath(const fs::path& p) {
   return tomlString((fs::path("pki") / p.filename()).generic_string());
 }
 
+constexpr std::string_view kReadmeMark = "This directory was made by `gridgate sandbox`";
 constexpr std::string_view kReadme =
     "This directory was made by `gridgate sandbox` (docs/sandbox.md).\n"
     "\n"
@@ -152,6 +153,23 @@ Layout Layout::in(const fs::path& dir) {
 
 Status resetState(const Layout& files) {
   std::error_code ec;
+  // Only a directory the sandbox made (its README.txt says so), or one without anything the
+  // sandbox would delete: --dir pointed at the wrong place must not lose someone's pki/.
+  const bool ours = pki::readFile(files.readme, 64 * 1024)
+                        .map([](const std::string& t) { return t.rfind(kReadmeMark, 0) == 0; })
+                        .value_or(false);
+  if (!ours) {
+    for (const fs::path& p :
+         {files.config, files.users, files.readme, files.pki_dir, files.state_dir}) {
+      if (fs::exists(p, ec)) {
+        return fail(Errc::kInvalidArgument,
+                    files.dir.string() +
+                        " was not made by gridgate sandbox (no README.txt of it): --reset "
+                        "deletes nothing there");
+      }
+    }
+    return ok();
+  }
   for (const fs::path& p : {files.config, files.users, files.readme}) {
     fs::remove(p, ec);
     if (ec) return fail(Errc::kIo, "cannot delete " + p.string() + ": " + ec.message());
@@ -212,12 +230,16 @@ std::string configText(const Layout& files, const Ports& ports) {
     << "[authz.signing]\n"
     << "alg = \"ES256\"\n"
     << "key_file = " << pkiPath(k.token_signing_key) << "\n\n"
+    << "# hsts = false: a browser would otherwise apply HSTS to every port of localhost for a "
+       "year\n"
     << "[authz.listeners.public]\n"
     << "port = " << ports.authz_public << "\n"
+    << "hsts = false\n"
     << "cert_chain = " << pkiPath(k.server_leaf.bundle) << "\n"
     << "key = " << pkiPath(k.server_leaf.key) << "\n\n"
     << "[authz.listeners.mtls]\n"
     << "port = " << ports.authz_mtls << "\n"
+    << "hsts = false\n"
     << "cert_chain = " << pkiPath(k.server_leaf.bundle) << "\n"
     << "key = " << pkiPath(k.server_leaf.key) << "\n"
     << "client_ca = " << pkiPath(k.client.verify_bundle) << "\n"
@@ -247,6 +269,7 @@ std::string configText(const Layout& files, const Ports& ports) {
     << "ca_file = " << pkiPath(k.server.ca) << "\n\n"
     << "[resource.listener]\n"
     << "port = " << ports.resource << "\n"
+    << "hsts = false\n"
     << "cert_chain = " << pkiPath(k.server_leaf.bundle) << "\n"
     << "key = " << pkiPath(k.server_leaf.key) << "\n"
     << "client_ca = " << pkiPath(k.client.verify_bundle) << "\n"
