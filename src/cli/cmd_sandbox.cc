@@ -20,6 +20,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "cli/command.h"
 #include "cli/sandbox/demo_client.h"
@@ -91,8 +92,27 @@ std::string busyPortMessage(const std::string& detail, const sandbox::Ports& por
          "(authorization server public, mTLS, resource server, demo page).";
 }
 
+// Where the start-up time goes, for `--log-level debug` ("sandbox: start-up: pki 40 ms, ...").
+class PhaseTimer {
+ public:
+  void mark(std::string_view phase) {
+    const auto now = std::chrono::steady_clock::now();
+    text_ +=
+        (text_.empty() ? "" : ", ") + std::string(phase) + " " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_).count()) +
+        " ms";
+    last_ = now;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::string text_;
+};
+
 int runSandbox(const SandboxOptions& o) {
   const auto started = std::chrono::steady_clock::now();
+  PhaseTimer phases;
   const Clock& clock = SystemClock::instance();
 
   if (o.has_offset && !o.ports.empty()) return fatal(2, "give --ports or --port-offset, not both");
@@ -110,6 +130,7 @@ int runSandbox(const SandboxOptions& o) {
   }
   auto prepared = sandbox::prepare(files, clock);
   if (!prepared) return fatal(1, prepared.error().detail);
+  phases.mark("files and PKI");
 
   auto doc = config::Document::loadFile(files.config);
   if (!doc) return fatal(2, doc.error().detail);
@@ -118,14 +139,17 @@ int runSandbox(const SandboxOptions& o) {
   auto configured = Servers::configure(*doc, clock);
   if (!configured) return fatal(2, files.config.string() + ": " + configured.error().detail);
   Servers& servers = **configured;
+  phases.mark("configuration");
   if (!servers.hasAuthz() || !servers.hasResource()) {
     return fatal(2, files.config.string() + " needs both [authz] and [resource]");
   }
   if (auto st = servers.open(); !st) {
     return fatal(st.error().code == Errc::kInvalidArgument ? 2 : 1, st.error().detail);
   }
+  phases.mark("store and authorization server");
   auto users = sandbox::ensureDemoUsers(*servers.store(), files, clock);
   if (!users) return fatal(1, "demo users: " + users.error().detail);
+  phases.mark("demo users");
 
   // The browser demo client: the demo application, its certificate held here.
   const pki::Identities ids = pki::sandboxIdentities();
@@ -160,6 +184,7 @@ int runSandbox(const SandboxOptions& o) {
   demo_listener.metrics_endpoint = false;
   demo_listener.security_headers.hsts = false;  // HSTS on localhost would outlive the sandbox
   servers.addListener(std::move(demo_listener), (*demo)->router());
+  phases.mark("demo client");
 
   if (auto st = servers.start(); !st) {
     if (st.error().code == Errc::kIo &&
@@ -169,6 +194,8 @@ int runSandbox(const SandboxOptions& o) {
     return fatal(1, st.error().detail);
   }
   servers.server().stopOnSignals();
+  phases.mark("listeners and warm-up");
+  log::debug("sandbox: start-up: {}", phases.text());
   const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started)
                             .count();

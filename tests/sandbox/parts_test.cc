@@ -9,6 +9,7 @@
 
 #include "authz/config.h"
 #include "authz/ui/password.h"
+#include "authz/ui/users.h"
 #include "cli/sandbox/demo_pages.h"
 #include "cli/sandbox/files.h"
 #include "cli/servers.h"
@@ -136,6 +137,19 @@ TEST(SandboxFiles, DemoUsersKeepTheirPasswordsAndFollowTheFile) {
   ASSERT_TRUE(again);
   EXPECT_EQ((*again)[0].password, (*users)[0].password);
   EXPECT_EQ((*db)->users().findByUsername("alice")->subject, subject);  // not re-created
+
+  EXPECT_TRUE(std::filesystem::exists(files.users_checked));
+
+  // Someone replaces bob in the store: the next start notices (the fingerprint of the stored
+  // hashes changed) and puts the file's password back.
+  ASSERT_TRUE((*db)->users().remove("bob"));
+  ASSERT_TRUE(authz::ui::createUser(
+      (*db)->users(), {.username = "bob", .password = "another password", .display_name = ""},
+      authz::ui::PasswordParams{.time_cost = 1, .memory_kib = 1024, .parallelism = 1},
+      SystemClock::instance()));
+  ASSERT_TRUE(ensureDemoUsers(**db, files, SystemClock::instance()));
+  EXPECT_TRUE(authz::ui::verifyPassword((*db)->users().findByUsername("bob")->password_hash,
+                                        (*users)[1].password));
 
   // Someone edits the file: the store follows it.
   ASSERT_TRUE(pki::writeFileAtomic(files.users, "alice a-new-password-here\n",

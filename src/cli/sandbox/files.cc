@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <future>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -11,6 +12,7 @@
 #include "authz/ui/password.h"
 #include "authz/ui/users.h"
 #include "core/random.h"
+#include "crypto/digest.h"
 #include "pki/files.h"
 #include "pki/pki.h"
 
@@ -146,6 +148,7 @@ Layout Layout::in(const fs::path& dir) {
   l.pki_dir = dir / "pki";
   l.state_dir = dir / "state";
   l.users = dir / "demo-users.txt";
+  l.users_checked = l.state_dir / "demo-users.checked";
   l.readme = dir / "README.txt";
   l.pki = pki::Layout::in(l.pki_dir);
   return l;
@@ -323,17 +326,46 @@ Result<std::vector<DemoUser>> ensureDemoUsers(store::Store& store, const Layout&
     GG_TRY(pki::writeFileAtomic(files.users, text, pki::FileMode::kSecret, pki::Overwrite::kYes,
                                 pki::Sync::kNo));
   }
+  // Argon2id costs ~50 ms per user (more on a busy machine): the check is skipped when neither
+  // the passwords nor the stored hashes changed since it last passed (the fingerprint of both,
+  // kept in the state directory; the plain passwords are in demo-users.txt anyway), and otherwise
+  // runs for the users in parallel.
+  const auto fingerprint = [&]() -> std::string {
+    std::string material;
+    for (const DemoUser& u : users) {
+      auto stored = store.users().findByUsername(u.username);
+      material += u.username + "\n" + u.password + "\n" +
+                  (stored ? stored->password_hash : std::string()) + "\n";
+    }
+    return crypto::sha256Hex(material);
+  };
+  auto checked = pki::readFile(files.users_checked, 1024);
+  if (checked && *checked == fingerprint()) return users;
+
   const authz::ui::PasswordParams params{};
-  for (const DemoUser& u : users) {
+  const auto ensure = [&store, &params, &clock](const DemoUser& u) -> Status {
     auto existing = store.users().findByUsername(u.username);
-    if (existing && authz::ui::verifyPassword(existing->password_hash, u.password)) continue;
+    if (existing && authz::ui::verifyPassword(existing->password_hash, u.password)) return ok();
     if (existing) GG_TRY(store.users().remove(u.username));
     if (!existing && existing.error().code != Errc::kNotFound) return fail(existing.error());
     GG_TRY(authz::ui::createUser(
         store.users(),
         {.username = u.username, .password = u.password, .display_name = u.display_name}, params,
         clock));
+    return ok();
+  };
+  std::vector<std::future<Status>> done;
+  for (const DemoUser& u : users) done.push_back(std::async(std::launch::async, ensure, u));
+  Status status = ok();
+  for (auto& f : done) {
+    Status st = f.get();
+    if (!st && status) status = std::move(st);
   }
+  GG_TRY(status);
+  std::error_code ec;
+  fs::create_directories(files.users_checked.parent_path(), ec);
+  GG_TRY(pki::writeFileAtomic(files.users_checked, fingerprint(), pki::FileMode::kSecret,
+                              pki::Overwrite::kYes, pki::Sync::kNo));
   return users;
 }
 

@@ -64,6 +64,7 @@ struct Layout {
   std::filesystem::path pki_dir;
   std::filesystem::path state_dir;
   std::filesystem::path users;
+  std::filesystem::path users_checked;  // state/demo-users.checked: see ensureDemoUsers
   std::filesystem::path readme;
   pki::Layout pki;
 
@@ -100,7 +101,9 @@ std::vector<DemoUser> demoUserNames();
 
 // Makes sure each demo user exists in the store with the password in demo-users.txt: passwords
 // are generated (and the file written, 0600) when the file lacks them; a user whose stored hash
-// does not match is replaced. Returns the users with their passwords.
+// does not match is replaced. The Argon2 check is skipped when the passwords and stored hashes are
+// those of the last check that passed (a fingerprint in state/demo-users.checked). Returns the
+// users with their passwords.
 [[nodiscard]] Result<std::vector<DemoUser>> ensureDemoUsers(store::Store& store,
                                                             const Layout& files,
                                                             const Clock& clock);
