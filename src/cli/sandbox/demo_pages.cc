@@ -31,6 +31,12 @@ main.card.wide {
   list-style: none;
   margin: 1rem 0 0;
   padding: 0;
+  counter-reset: step;
+}
+.step h2::before {
+  counter-increment: step;
+  content: counter(step) ".";
+  color: var(--muted);
 }
 .step {
   border-top: 1px solid var(--line);
