@@ -50,14 +50,14 @@ class PermissionsEndpoint;
 class UserinfoEndpoint;
 
 struct AuthzServerOptions {
-  std::shared_ptr<const AuthzConfig> config;
-  std::shared_ptr<store::Store> store;
+  std::shared_ptr<const AuthzConfig> config{};
+  std::shared_ptr<store::Store> store{};
   const Clock* clock = &SystemClock::instance();
   // Null: NoopRevocationPublisher (the single-store default; see revocation_publisher.h).
-  std::shared_ptr<RevocationPublisher> publisher;
+  std::shared_ptr<RevocationPublisher> publisher{};
   // Where generated files go (the mTLS listener's client trust bundle with self-signed client
   // certificates). Required only when a client uses self_signed_tls_client_auth.
-  std::filesystem::path state_dir;
+  std::filesystem::path state_dir{};
   // Background periods (real time; what is due is decided by `clock`).
   std::chrono::milliseconds tick{1000};
   Seconds key_reload_interval{30};

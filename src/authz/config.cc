@@ -85,6 +85,14 @@ Result<std::vector<std::string>> x5cCertificates(std::string_view jwks_text) {
     if (x5c == nullptr || !x5c->is_array() || x5c->empty() || !(*x5c)[0].is_string()) continue;
     GG_TRY(Bytes der, base64Decode((*x5c)[0].get<std::string>()));
     GG_TRY(x509::Certificate cert, x509::Certificate::fromDer(der));
+    if (cert.subjectDn() != cert.issuerDn() || !cert.isCa()) {
+      // The mTLS listener completes a handshake only with a certificate that chains to one of
+      // its trust anchors, and an anchor must be a CA certificate: a self-signed client
+      // certificate is accepted at the handshake when it is its own anchor (basicConstraints
+      // CA:TRUE). Which client it authenticates is then decided per request.
+      return fail(Errc::kInvalidArgument,
+                  "x5c certificate must be self-signed with basicConstraints CA:TRUE");
+    }
     out.push_back(cert.toPem());
   }
   return out;
@@ -129,6 +137,9 @@ Result<ClientConfig> parseClient(const config::Section& s, std::string_view defa
       auto certs = x5cCertificates(jwks_text);
       if (!certs) return bad(s, "jwks", "x5c: " + certs.error().detail);
       c.self_signed_certificates_pem = std::move(*certs);
+      if (c.self_signed_certificates_pem.empty()) {
+        return bad(s, "jwks", "a self_signed_tls_client_auth client needs its certificate as x5c");
+      }
     }
   }
 

@@ -44,6 +44,8 @@
 //   required_role = "..."            # default [authz].required_role; "" for none
 //   subject_dn = ""                  # tls_client_auth: match the subject DN instead of SAN URI
 //   jwks = '{"keys": [...]}'         # or jwks_file: self_signed_tls_client_auth, private_key_jwt
+//                                    # (self-signed: x5c = the certificate, self-signed with
+//                                    # basicConstraints CA:TRUE so the handshake can anchor it)
 //   scopes = ["<licence URL>", "offline_access", "openid"]
 //   redirect_uris = ["https://client.example/callback"]
 //   allow_any_https_redirect_uri = false   # any https URI when pushed through authenticated PAR
@@ -114,14 +116,14 @@ class ClientRegistry {
 
 struct SigningConfig {
   jose::Alg alg = jose::Alg::kES256;
-  std::filesystem::path key_file;  // optional PKCS#8 PEM
+  std::filesystem::path key_file{};  // optional PKCS#8 PEM
   Seconds rotation_delay{24 * 3600};
 };
 
 struct MessagesConfig {
-  std::filesystem::path cert_chain;  // the provider's own client certificate (mTLS)
-  std::filesystem::path key;
-  std::filesystem::path ca_file;  // empty: the system store
+  std::filesystem::path cert_chain{};  // the provider's own client certificate (mTLS)
+  std::filesystem::path key{};
+  std::filesystem::path ca_file{};  // empty: the system store
   Seconds retry_base{5};
   Seconds retry_max{3600};
   Seconds poll_interval{2};
