@@ -2,7 +2,7 @@
 // JWKS and introspection answers come from an in-memory Fetcher (what a real issuer would answer;
 // the network is not what is measured here).
 //
-//   BM_CachedCheck/jwt|introspection   whole check(): bearer header, SHA-256 of the token, cache
+//   runCached/jwt|introspection        whole check(): bearer header, SHA-256 of the token, cache
 //                                      hit, liveness, cnf binding, licence scope. Target < 2 µs.
 //   BM_UncachedJwt                     whole check() with the cache off: ES256 JWT verified on
 //                                      every call. Target >= 85 % of `openssl speed ecdsap256`.
