@@ -7,7 +7,7 @@
 //   auto shared = std::make_shared<const Dataset>(std::move(ds));
 //   const Meter* m = shared->find("abcd1234");               // nullptr when unknown
 //
-// The built-in meters (ids, outcodes, with or without solar) are listed in docs/RESOURCE.md.
+// The built-in meters (ids, outcodes, with or without solar) are listed in docs/resource.md.
 #pragma once
 
 #include <filesystem>

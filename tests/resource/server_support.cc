@@ -10,7 +10,8 @@ namespace gridgate::resource::test {
 using validator::testing::testPki;
 
 ResourceEnv::ResourceEnv(const validator::testing::TestIssuer& as, const Clock& clock,
-                         validator::TokenMode mode, const Tweak& tweak)
+                         validator::TokenMode mode, const Tweak& tweak,
+                         std::optional<store::RedisOptions> revocation_bus)
     : issuer(as) {
   const auto& pki = testPki();
   for (const auto& [name, leaf] : pki.leaves) {
@@ -50,16 +51,17 @@ ResourceEnv::ResourceEnv(const validator::testing::TestIssuer& as, const Clock& 
   config = cfg;
 
   pool = std::make_shared<net::BlockingPool>(2);
-  auto s =
-      ResourceService::create(config, {.clock = &clock,
-                                       .fetcher = std::make_shared<validator::http::NetFetcher>(),
-                                       .pool = pool,
-                                       .metrics = nullptr});
+  auto s = ResourceServe::fromConfig(config, {.clock = &clock,
+                                              .pool = pool,
+                                              .metrics = nullptr,
+                                              .fetcher = nullptr,
+                                              .revocation_bus = std::move(revocation_bus)});
   if (!s) {
-    ADD_FAILURE() << "ResourceService::create: " << s.error().detail;
+    ADD_FAILURE() << "ResourceServe::fromConfig: " << s.error().detail;
     return;
   }
-  service = std::move(*s);
+  serve = std::move(*s);
+  service = &serve->service();
 
   net::ServerConfig sc;
   sc.access_log = false;

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "net/client.h"
 #include "net/server.h"
+#include "resource/serve.h"
 #include "resource/service.h"
 #include "support.h"
 #include "x509/certificate.h"
@@ -31,7 +32,8 @@ class ResourceEnv {
  public:
   using Tweak = std::function<void(ResourceConfig&)>;
   ResourceEnv(const validator::testing::TestIssuer& issuer, const Clock& clock,
-              validator::TokenMode mode, const Tweak& tweak = {});
+              validator::TokenMode mode, const Tweak& tweak = {},
+              std::optional<store::RedisOptions> revocation_bus = std::nullopt);
   ~ResourceEnv();
 
   // A token from `issuer` bound to `leaf`'s certificate, client_id its application URL.
@@ -63,7 +65,8 @@ class ResourceEnv {
   std::string postcodes;  // content of the dataset file
   std::shared_ptr<const ResourceConfig> config;
   std::shared_ptr<net::BlockingPool> pool;
-  std::unique_ptr<ResourceService> service;
+  std::unique_ptr<ResourceServe> serve;  // as `gridgate serve` builds it
+  const ResourceService* service = nullptr;
   std::unique_ptr<net::Server> server;
 
  private:
