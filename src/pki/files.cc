@@ -1,6 +1,7 @@
 #include "pki/files.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,7 +81,14 @@ Status writeFileAtomic(const std::filesystem::path& path, std::string_view conte
     return fail(ioError("cannot close", tmp, errno));
   }
   if (overwrite == Overwrite::kNo) {
-    if (::link(tmp.c_str(), path.c_str()) != 0) {
+    // renameat2(RENAME_NOREPLACE) fails if the name exists, so two writers cannot both win; where
+    // the file system does not support it (EINVAL), link(2) gives the same guarantee.
+    int rc = ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
+    if (rc != 0 && errno == EINVAL) {
+      rc = ::link(tmp.c_str(), path.c_str());
+      if (rc == 0) ::unlink(tmp.c_str());
+    }
+    if (rc != 0) {
       const int err = errno;
       ::unlink(tmp.c_str());
       if (err == EEXIST) {
@@ -88,7 +96,6 @@ Status writeFileAtomic(const std::filesystem::path& path, std::string_view conte
       }
       return fail(ioError("cannot create", path, err));
     }
-    ::unlink(tmp.c_str());
   } else if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());

@@ -4,9 +4,9 @@
 //   GG_TRY(writeFileAtomic(dir / "client-ca-key.pem", pem, FileMode::kSecret, Overwrite::kNo));
 //
 // A write goes to a temporary file in the same directory (created 0600 or 0644, fsync'ed), which
-// then takes the final name in one step: link(2) when the name must not exist yet (so two writers
-// cannot both win), rename(2) when overwriting is allowed. A reader sees the old file or the new
-// one, never a part.
+// then takes the final name in one step: renameat2(RENAME_NOREPLACE) (or link(2)) when the name
+// must not exist yet, so two writers cannot both win; rename(2) when overwriting is allowed. A
+// reader sees the old file or the new one, never a part.
 #pragma once
 
 #include <cstddef>
