@@ -5,8 +5,8 @@
 //   export GRIDGATE_CLIENT_CA=server-ca.pem GRIDGATE_SIGNING_CA=signing-ca.pem
 //   gridgate client discover
 //   gridgate client auth --request-file req.json       # prints the URL and the code verifier
-//   gridgate client token --callback 'https://...cb?code=..&state=..&iss=..' \
-//       --request-file req.json --token-file tokens.json
+//   gridgate client token --callback 'https://...cb?code=..&state=..&iss=..'
+//       --request-file req.json --token-file tokens.json   (one command line)
 //   gridgate client token --code CODE --verifier VERIFIER      # the seed's manual way
 //   gridgate client refresh --token-file tokens.json           # a rotated token replaces the old
 //   gridgate client introspect|revoke|permissions|userinfo|id-token --token-file tokens.json

@@ -40,7 +40,7 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out;
   std::string err;
@@ -68,8 +68,8 @@ class ClientCli : public ::testing::Test {
 
   // Runs `gridgate client ARGS` with the environment above (plus `extra_env`), stdin from
   // `input`; stdout and stderr kept apart.
-  Run client(const std::string& args, const std::string& input = {},
-             const std::string& extra_env = {}) {
+  CliRun client(const std::string& args, const std::string& input = {},
+                const std::string& extra_env = {}) {
     const std::string bin = std::string(GRIDGATE_BINARY_DIR) + "/src/cli/gridgate";
     const std::string in = dir.file("stdin");
     const std::string out = dir.file("stdout");
@@ -77,7 +77,7 @@ class ClientCli : public ::testing::Test {
     net::test::writeFileText(in, input);
     const std::string cmd = env() + extra_env + " " + quote(bin) + " client " + args + " <" +
                             quote(in) + " >" + quote(out) + " 2>" + quote(err);
-    Run r;
+    CliRun r;
     const int status = std::system(cmd.c_str());
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = net::test::readFileText(out);
@@ -90,8 +90,8 @@ class ClientCli : public ::testing::Test {
 
 TEST_F(ClientCli, FlowJsonRunsEveryStepAndPrintsNoSecrets) {
   const std::string tokens = dir.file("tokens.json");
-  Run r = client("flow --user alice --password-stdin --json --token-file " + quote(tokens),
-                 passwordLine());
+  CliRun r = client("flow --user alice --password-stdin --json --token-file " + quote(tokens),
+                    passwordLine());
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   const Json j = r.json();
   ASSERT_TRUE(j.is_object()) << r.out;
@@ -118,25 +118,25 @@ TEST_F(ClientCli, FlowJsonRunsEveryStepAndPrintsNoSecrets) {
   EXPECT_EQ(r.err.find(stored->access_token), std::string::npos);
 
   // The commands that read the token file.
-  Run intro = client("introspect --json --token-file " + quote(tokens));
+  CliRun intro = client("introspect --json --token-file " + quote(tokens));
   ASSERT_EQ(intro.code, 0) << intro.err;
   EXPECT_EQ(intro.json()["active"], true);
   EXPECT_EQ(intro.out.find(stored->access_token), std::string::npos);
 
-  Run id = client("id-token --json --token-file " + quote(tokens));
+  CliRun id = client("id-token --json --token-file " + quote(tokens));
   ASSERT_EQ(id.code, 0) << id.err;
   EXPECT_EQ(id.json()["verified"], true);
   EXPECT_EQ(id.json()["nonce_checked"], true);
 
-  Run data = client("resource --json --token-file " + quote(tokens));
+  CliRun data = client("resource --json --token-file " + quote(tokens));
   ASSERT_EQ(data.code, 0) << data.err;
   EXPECT_TRUE(data.json()["body"]["data"].is_array());
 
-  Run perm = client("permissions --json --token-file " + quote(tokens));
+  CliRun perm = client("permissions --json --token-file " + quote(tokens));
   ASSERT_EQ(perm.code, 0) << perm.err;
   EXPECT_EQ(perm.json()["permission"]["client"], testPki().demo_id);
 
-  Run refreshed = client("refresh --json --token-file " + quote(tokens));
+  CliRun refreshed = client("refresh --json --token-file " + quote(tokens));
   ASSERT_EQ(refreshed.code, 0) << refreshed.err;
   EXPECT_EQ(refreshed.json()["token_type"], "Bearer");
   auto after = loadTokenFile(tokens);
@@ -144,15 +144,15 @@ TEST_F(ClientCli, FlowJsonRunsEveryStepAndPrintsNoSecrets) {
   EXPECT_NE(after->access_token, stored->access_token);
   EXPECT_EQ(refreshed.out.find(after->access_token), std::string::npos);
 
-  Run revoked = client("revoke --token-file " + quote(tokens));
+  CliRun revoked = client("revoke --token-file " + quote(tokens));
   ASSERT_EQ(revoked.code, 0) << revoked.err;
-  Run dead = client("introspect --json --token-file " + quote(tokens));
+  CliRun dead = client("introspect --json --token-file " + quote(tokens));
   ASSERT_EQ(dead.code, 0) << dead.err;
   EXPECT_EQ(dead.json(), Json({{"active", false}}));
 }
 
 TEST_F(ClientCli, FlowWithProvenanceResourcePath) {
-  Run r =
+  CliRun r =
       client("flow -u alice --password-stdin --json --resource-path /datasources", passwordLine());
   ASSERT_EQ(r.code, 0) << r.err;
   const Json j = r.json();
@@ -165,7 +165,7 @@ TEST_F(ClientCli, FlowWithProvenanceResourcePath) {
 
 TEST_F(ClientCli, AuthThenTokenWithTheCallback) {
   const std::string req = dir.file("request.json");
-  Run auth = client("auth --request-file " + quote(req));
+  CliRun auth = client("auth --request-file " + quote(req));
   ASSERT_EQ(auth.code, 0) << auth.err;
   // Like the seed's client.py: the verifier, then the URL to open.
   ASSERT_NE(auth.out.find("Code verifier: "), std::string::npos) << auth.out;
@@ -186,20 +186,20 @@ TEST_F(ClientCli, AuthThenTokenWithTheCallback) {
   ASSERT_TRUE(outcome) << outcome.error().detail;
 
   const std::string tokens = dir.file("t.json");
-  Run token = client("token --json --callback " + quote(outcome->callback_url) +
-                     " --request-file " + quote(req) + " --token-file " + quote(tokens));
+  CliRun token = client("token --json --callback " + quote(outcome->callback_url) +
+                        " --request-file " + quote(req) + " --token-file " + quote(tokens));
   ASSERT_EQ(token.code, 0) << token.err;
   EXPECT_EQ(token.json()["refresh_token"], "issued");
   EXPECT_TRUE(loadTokenFile(tokens));
   // The code is single use: a second redemption is refused by the server.
-  Run again =
+  CliRun again =
       client("token --callback " + quote(outcome->callback_url) + " --request-file " + quote(req));
   EXPECT_EQ(again.code, 1);
   EXPECT_NE(again.err.find("invalid_grant"), std::string::npos) << again.err;
 }
 
 TEST_F(ClientCli, ManualTokenWithCodeAndVerifier) {
-  Run auth = client("auth --json");
+  CliRun auth = client("auth --json");
   ASSERT_EQ(auth.code, 0) << auth.err;
   const Json req = auth.json();
   auto c = s.client(Identity::kDemo);
@@ -209,8 +209,8 @@ TEST_F(ClientCli, ManualTokenWithCodeAndVerifier) {
                    {.username = s.username, .password = s.password});
   ASSERT_TRUE(outcome) << outcome.error().detail;
   const std::string code = authz::test::queryOf(outcome->callback_url)["code"];
-  Run token = client("token --code " + quote(code) + " --verifier " +
-                     quote(req["code_verifier"].get<std::string>()));
+  CliRun token = client("token --code " + quote(code) + " --verifier " +
+                        quote(req["code_verifier"].get<std::string>()));
   ASSERT_EQ(token.code, 0) << token.err;
   // Printing the tokens is this command's purpose when no token file is given.
   EXPECT_TRUE(token.json()["access_token"].is_string());
@@ -219,27 +219,27 @@ TEST_F(ClientCli, ManualTokenWithCodeAndVerifier) {
 
 TEST_F(ClientCli, CleanErrorsAndExitCodes) {
   // A wrong issuer: refused by discovery, one line, exit 1.
-  Run wrong = client("discover", {}, "AUTHENTICATION_API=" + quote(s.issuer() + "/"));
+  CliRun wrong = client("discover", {}, "AUTHENTICATION_API=" + quote(s.issuer() + "/"));
   EXPECT_EQ(wrong.code, 1);
   EXPECT_NE(wrong.err.find("is not the configured issuer"), std::string::npos) << wrong.err;
   EXPECT_EQ(std::count(wrong.err.begin(), wrong.err.end(), '\n'), 1) << wrong.err;
   // No certificate: a usage error, exit 2.
-  Run nocert = client("discover", {}, "GRIDGATE_CLIENT_CERT=");
+  CliRun nocert = client("discover", {}, "GRIDGATE_CLIENT_CERT=");
   EXPECT_EQ(nocert.code, 2);
   EXPECT_NE(nocert.err.find("client certificate"), std::string::npos) << nocert.err;
   // A wrong password: the flow stops at the login page, exit 1.
-  Run pw = client("flow -u alice --password-stdin", "nope\n");
+  CliRun pw = client("flow -u alice --password-stdin", "nope\n");
   EXPECT_EQ(pw.code, 1);
   EXPECT_NE(pw.err.find("login was refused"), std::string::npos) << pw.err;
   // Nothing to act on.
-  Run none = client("introspect");
+  CliRun none = client("introspect");
   EXPECT_EQ(none.code, 2);
   // Server unreachable.
-  Run down = client("discover", {}, "AUTHENTICATION_API=https://localhost:1");
+  CliRun down = client("discover", {}, "AUTHENTICATION_API=https://localhost:1");
   EXPECT_EQ(down.code, 1);
   EXPECT_FALSE(down.err.empty());
   // discover prints the endpoints it will use.
-  Run ok = client("discover");
+  CliRun ok = client("discover");
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.out.find("token_endpoint: " + s.as.mtlsUrl("/token") + "  (mTLS alias)"),
             std::string::npos)
