@@ -13,7 +13,7 @@ namespace {
 
 using testing::TestIssuer;
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out;
 };
@@ -25,11 +25,11 @@ std::string quote(const std::string& s) {
 }
 
 // `env` is prepended as VAR=value words (env -i keeps ACCESS_TOKEN/OIDC of the caller out).
-Run gridgate(const std::vector<std::string>& args, const std::string& env = {}) {
+CliRun gridgate(const std::vector<std::string>& args, const std::string& env = {}) {
   std::string cmd = "env -i " + env + " " + quote(GRIDGATE_BINARY_DIR "/src/cli/gridgate");
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " 2>&1";
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   char buf[4096];
@@ -54,14 +54,14 @@ class TokenCli : public ::testing::Test {
 
 TEST_F(TokenCli, DecodeIsMarkedUnverified) {
   const std::string token = as.jwt({}, demo);
-  const Run r = gridgate({"token", "decode", token});
+  const CliRun r = gridgate({"token", "decode", token});
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("UNVERIFIED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"typ\": \"at+jwt\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"client_id\""), std::string::npos);
   EXPECT_NE(r.out.find("valid for "), std::string::npos) << r.out;
 
-  const Run json = gridgate({"token", "decode", token, "--json"});
+  const CliRun json = gridgate({"token", "decode", token, "--json"});
   auto doc = parseJsonObject(json.out);
   ASSERT_TRUE(doc.has_value()) << json.out;
   EXPECT_EQ((*doc)["verified"], false);
@@ -73,21 +73,21 @@ TEST_F(TokenCli, DecodeIsMarkedUnverified) {
 }
 
 TEST_F(TokenCli, CheckJwt) {
-  const Run ok = gridgate(
+  const CliRun ok = gridgate(
       with({"token", "check", as.jwt({}, demo), "--audience", std::string(testing::kAudience)}));
   EXPECT_EQ(ok.code, 0) << ok.out;
   EXPECT_NE(ok.out.find("VALID: verified by jwt"), std::string::npos) << ok.out;
   EXPECT_NE(ok.out.find("note: certificate binding not checked"), std::string::npos);
 
-  const Run expired =
+  const CliRun expired =
       gridgate(with({"token", "check", as.jwt({{"exp", clock.unixSeconds() - 200}}, demo)}));
   EXPECT_EQ(expired.code, 2) << expired.out;
   EXPECT_NE(expired.out.find("EXPIRED 3m"), std::string::npos) << expired.out;
 
-  const Run aud = gridgate(with({"token", "check", as.jwt({}, demo), "--audience", "https://x"}));
+  const CliRun aud = gridgate(with({"token", "check", as.jwt({}, demo), "--audience", "https://x"}));
   EXPECT_EQ(aud.code, 2) << aud.out;
 
-  const Run scope = gridgate(with({"token", "check", as.jwt({}, demo), "--scope", "missing"}));
+  const CliRun scope = gridgate(with({"token", "check", as.jwt({}, demo), "--scope", "missing"}));
   EXPECT_EQ(scope.code, 2) << scope.out;
   EXPECT_NE(scope.out.find("insufficient_scope"), std::string::npos);
 
@@ -96,12 +96,12 @@ TEST_F(TokenCli, CheckJwt) {
       gridgate(with({"token", "check", as.jwt({}, demo), "--cert", pki.leaves.at("demo").cert}))
           .code,
       0);
-  const Run other =
+  const CliRun other =
       gridgate(with({"token", "check", as.jwt({}, demo), "--cert", pki.leaves.at("other").bundle}));
   EXPECT_EQ(other.code, 2) << other.out;
   EXPECT_NE(other.out.find("binding_mismatch"), std::string::npos);
 
-  const Run json =
+  const CliRun json =
       gridgate(with({"token", "check", "--json"}), "ACCESS_TOKEN=" + quote(as.jwt({}, demo)));
   auto doc = parseJsonObject(json.out);
   ASSERT_TRUE(doc.has_value()) << json.out;
@@ -114,13 +114,13 @@ TEST_F(TokenCli, CheckJwt) {
 
 TEST_F(TokenCli, CheckOpaqueByIntrospectionOrUserinfo) {
   const testing::Leaf& provider = pki.leaves.at("provider");
-  const Run intro = gridgate(
+  const CliRun intro = gridgate(
       with({"token", "check", as.opaque({}, demo), "--issuer", as.issuer(), "--client-id",
             provider.application, "--client-cert", provider.bundle, "--client-key", provider.key}));
   EXPECT_EQ(intro.code, 0) << intro.out;
   EXPECT_NE(intro.out.find("verified by introspection"), std::string::npos) << intro.out;
 
-  const Run info = gridgate(
+  const CliRun info = gridgate(
       with({"token", "check", as.userinfoToken({{"sub", "u1"}}), "--issuer", as.issuer()}));
   EXPECT_EQ(info.code, 0) << info.out;
   EXPECT_NE(info.out.find("verified by userinfo"), std::string::npos) << info.out;
@@ -130,7 +130,7 @@ TEST_F(TokenCli, CheckOpaqueByIntrospectionOrUserinfo) {
   EXPECT_EQ(gridgate(with({"token", "check", "unknown"})).code, 3);  // no issuer known
 
   as.stop();
-  const Run down = gridgate(with({"token", "check", as.jwt({}, demo)}));
+  const CliRun down = gridgate(with({"token", "check", as.jwt({}, demo)}));
   EXPECT_EQ(down.code, 3) << down.out;
 }
 
