@@ -175,9 +175,9 @@ TEST(SandboxPages, ChartDrawsRunsMarksMissingReadsAndLabelsDays) {
   // Two days of 48 half hours; two reads missing in the middle of the first day.
   for (int day = 0; day < 2; ++day) {
     for (int slot = 0; slot < 48; ++slot) {
-      char from[64];
-      std::snprintf(from, sizeof from, "2024-06-%02dT%02d:%02d:00Z", 21 + day, slot / 2,
-                    (slot % 2) * 30);
+      const auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+      const std::string from =
+          "2024-06-" + two(21 + day) + "T" + two(slot / 2) + ":" + two((slot % 2) * 30) + ":00Z";
       const bool missing = day == 0 && (slot == 20 || slot == 21);
       body["data"].push_back(reading(from, missing ? std::nullopt : std::optional<int>(slot * 10)));
     }
