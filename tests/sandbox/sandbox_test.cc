@@ -99,6 +99,16 @@ TEST(Sandbox, WholeFlowFromThePrintedCommandThenBusyPortThenSigterm) {
   EXPECT_NE(lower.find("set-cookie: __host-gridgate-demo="), std::string::npos) << page;
   EXPECT_NE(page.find("action=\"/start\""), std::string::npos) << page;
   EXPECT_EQ(page.find("<script"), std::string::npos);
+  // Opened at 127.0.0.1, the page sends the browser to localhost, where the callback will land.
+  std::string other_host;
+  ASSERT_EQ(runShell("curl -sS -D - -o /dev/null --cacert " + dir +
+                         "/pki/server-ca.pem https://127.0.0.1:" + std::to_string(ports[3]) + "/",
+                     &other_host),
+            0);
+  EXPECT_NE(other_host.find(" 303"), std::string::npos) << other_host;
+  EXPECT_NE(other_host.find("https://localhost:" + std::to_string(ports[3]) + "/"),
+            std::string::npos)
+      << other_host;
   // No HSTS from a sandbox: it would hold for every port of localhost long after it stopped.
   EXPECT_EQ(lower.find("strict-transport-security"), std::string::npos) << page;
   std::string metadata;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "authz/ui/cookies.h"
+#include "authz/ui/pages.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
@@ -113,6 +114,13 @@ void DemoClient::registerRoutes() {
 }
 
 net::Response DemoClient::start(const net::Request& req) {
+  // The session cookie belongs to the host the browser used; the authorization server sends the
+  // browser back to the redirect URI's host. Start there (https://127.0.0.1:8020/ -> localhost).
+  const std::string origin = authz::ui::originOf(options_.client.redirect_uri);
+  const auto host = req.headers.get("host");
+  if (!origin.empty() && host && "https://" + std::string(*host) != origin) {
+    return net::Response::redirect303(origin + "/");
+  }
   std::optional<std::string> sid = sessionId(req);
   const bool fresh = !sid;
   if (fresh) sid = randomToken(32);
