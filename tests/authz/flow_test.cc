@@ -295,7 +295,9 @@ TEST(Flow, BackgroundWorkerDeliversMessages) {
       {.demo_message_url = receiver.url(), .messages_ca = testPki().server_ca, .background = true});
   TokenResult t = h.fullFlow();
   ASSERT_EQ(h.revoke(Identity::kDemo, t.refresh_token), 200);
-  // The worker polls on its own thread; wait (bounded) for the delivery to be recorded.
+  // The worker runs every tick (real time) and delivers when [authz.messages] poll_interval has
+  // passed on the server's clock: move that clock past it, then wait (bounded) for the delivery.
+  h.clock.advance(std::chrono::seconds(3));
   bool delivered = false;
   for (int i = 0; i < 100 && !delivered; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
