@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format clang-tidy
   # real peers the tests start
   openssl curl ca-certificates sqlite3 redis-server nginx-light chromium
+  systemd  # systemd-analyze: the deployment test checks the unit file
 )
 
 missing=()
