@@ -9,6 +9,7 @@
 // A staged key is published in the JWKS at once (a running server re-reads the key store within
 // 30 s) and signs only from its activation time, so verifiers have fetched it before they meet a
 // token it signed. The previous key stays published until the longest token it signed expired.
+// The key store is the one [store] names (SQLite or Redis), as for `gridgate serve`.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -16,10 +17,10 @@
 #include "authz/config.h"
 #include "authz/keys.h"
 #include "cli/command.h"
+#include "cli/store_setup.h"
 #include "config/common.h"
 #include "config/document.h"
 #include "core/clock.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace gridgate::cli {
 namespace {
@@ -39,8 +40,9 @@ Result<Loaded> load(const KeysOptions& o) {
   GG_TRY(config::ServerSection server, config::parseServerSection(doc));
   GG_TRY(config::StoreSection store_section, config::parseStoreSection(doc, server));
   GG_TRY(std::shared_ptr<const authz::AuthzConfig> authz, authz::parseAuthzConfig(doc));
-  GG_TRY(std::shared_ptr<store::Store> db, store::openSqlite({.path = store_section.path}));
-  return Loaded{std::move(db), std::move(authz)};
+  // The store the servers of this file use ([store] type sqlite or redis), never a default one.
+  GG_TRY(OpenedStore db, openStore(store_section));
+  return Loaded{std::move(db.store), std::move(authz)};
 }
 
 int runRotate(const KeysOptions& o) {
