@@ -75,8 +75,14 @@ Result<std::shared_ptr<SigningKeys>> SigningKeys::open(store::KeyStore& store,
     const bool known = std::any_of(existing.begin(), existing.end(),
                                    [&](const store::SigningKey& k) { return k.kid == rec.kid; });
     if (!known) {
-      GG_TRY(store.add(rec));
-      log::info("signing key {} imported from the configuration", rec.kid);
+      if (Status added = store.add(rec); added) {
+        log::info("signing key {} imported from the configuration", rec.kid);
+      } else if (added.error().code != Errc::kConflict) {
+        return fail(added.error());
+      }
+      // kConflict: another instance sharing the store imported the same file between list()
+      // and add() (several instances starting at once); the kid is the key's thumbprint, so the
+      // stored record is this very key.
     }
   }
   GG_TRY(keys->reload());
