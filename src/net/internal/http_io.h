@@ -47,12 +47,15 @@ Awaitable<void> readMessage(Stream& stream, beast::flat_buffer& buffer, Parser& 
     }
     const std::size_t n = co_await stream.readSome(buffer.prepare(kReadChunk), ec);
     if (ec == asio::error::eof) {
-      const bool started = parser.got_some();
-      parser.put_eof(ec);
-      if (ec) {
-        if (!started) ec = http::error::end_of_stream;
+      // Beast asserts got_some() in put_eof(): a stream that ends before any byte of the message
+      // (a peer that closed a kept-alive connection, or died) must not reach it, or a build with
+      // assertions aborts.
+      if (!parser.got_some()) {
+        ec = http::error::end_of_stream;
         co_return;
       }
+      parser.put_eof(ec);
+      if (ec) co_return;
       if (header_only ? parser.is_header_done() : parser.is_done()) co_return;
       ec = http::error::partial_message;
       co_return;
