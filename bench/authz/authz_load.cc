@@ -58,6 +58,7 @@
 
 namespace fs = std::filesystem;
 using namespace gridgate;
+namespace ui = gridgate::authz::ui;  // the built-in login pages (Argon2id users)
 
 namespace {
 
@@ -425,6 +426,9 @@ int main(int argc, char** argv) {
     fs::create_directories(nd / "html");
     writeFile((nd / "html" / "x.json").string(), R"({"active":true,"scope":"x"})");
     std::ostringstream conf;
+    // As root, nginx's worker runs as "nobody" and cannot read the mkdtemp directory (0700): it
+    // would answer 403. Run it as root then (the directive is only valid as root).
+    if (::geteuid() == 0) conf << "user root root;\n";
     conf << "worker_processes 1;\npid " << (nd / "nginx.pid").string() << ";\nerror_log "
          << (nd / "error.log").string() << ";\nevents {}\nhttp {\n"
          << "access_log off;\nkeepalive_requests 1000000;\nclient_body_temp_path " << nd.string()

@@ -85,7 +85,12 @@ curl -sS --fail --cacert "$(value SERVER_CA)" --cert "$(value CLIENT_CHAIN)" \
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
+# As root, nginx's worker would run as "nobody" and could not read $WORK (mktemp -d: mode 0700),
+# answering 403: run it as the invoking user instead (the directive is only valid as root).
+NGINX_USER=
+[[ $EUID -eq 0 ]] && NGINX_USER="user root root;"
 cat >"$WORK/nginx/nginx.conf" <<EOF
+$NGINX_USER
 worker_processes 1;
 worker_rlimit_nofile 65536;
 error_log $WORK/nginx/error.log warn;
