@@ -84,7 +84,8 @@ TEST_F(TokenCli, CheckJwt) {
   EXPECT_EQ(expired.code, 2) << expired.out;
   EXPECT_NE(expired.out.find("EXPIRED 3m"), std::string::npos) << expired.out;
 
-  const CliRun aud = gridgate(with({"token", "check", as.jwt({}, demo), "--audience", "https://x"}));
+  const CliRun aud =
+      gridgate(with({"token", "check", as.jwt({}, demo), "--audience", "https://x"}));
   EXPECT_EQ(aud.code, 2) << aud.out;
 
   const CliRun scope = gridgate(with({"token", "check", as.jwt({}, demo), "--scope", "missing"}));
