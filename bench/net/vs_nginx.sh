@@ -23,6 +23,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build/net-release}
+BUILD=$(realpath -m "$BUILD")  # absolute: the script cd-s into its work directory
 NGINX=${NGINX:-/usr/sbin/nginx}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
