@@ -286,7 +286,17 @@ net::Response TestInteraction::begin(const net::Request&, const PendingAuthoriza
   return net::Response::text(200, "interaction pending for " + pending.par.client_id);
 }
 
-Harness::Harness(HarnessOptions opts) : clock(std::time(nullptr)), options(std::move(opts)) {
+namespace {
+// The harness clock starts at the real time *after* the test PKI exists: the self-signed
+// certificates are made by the openssl CLI with notBefore = the second they were made, which may
+// be later than a clock read before the PKI was built (then they are "not yet valid").
+std::int64_t startTimeAfterPki() {
+  (void)testPki();
+  return std::time(nullptr);
+}
+}  // namespace
+
+Harness::Harness(HarnessOptions opts) : clock(startTimeAfterPki()), options(std::move(opts)) {
   const TestPki& pki = testPki();
   public_port = net::test::freePort();
   mtls_port = net::test::freePort();
