@@ -8,6 +8,9 @@
 # Three keep-alive workloads over mTLS (ECDSA P-256, client certificate required, TLS 1.3, access
 # logs off), each with CONNS connections for DURATION s, RUNS times (median):
 #   nginx      1 worker, GET /datasources.json: the same bytes as gridgate's /datasources, static
+#              (read from a file on every request: open/fstat/read/close)
+#   nginx-inline  the same bytes from nginx's configuration (`return 200 '...'`): no file I/O, the
+#              cheapest nginx can answer them (bench/net's reference is of this kind)
 #   cheap      gridgate GET /datasources: validator (cached JWT validation: binding, role, scope,
 #              client_id) + a prebuilt body
 #   readings   gridgate GET /datasources/efgh5678/import?from=D&to=D: the same validation, 48
@@ -89,6 +92,9 @@ mkdir -p "$WORK/nginx"
 # As root, nginx's worker would run as "nobody" and could not read $WORK (mktemp -d: mode 0700),
 # answering 403: run it as the invoking user instead (the directive is only valid as root).
 NGINX_USER=
+# The body inline in nginx's configuration (single-quoted; a ', $ or \ would need escaping).
+INLINE_BODY=$(cat "$WORK/datasources.json")
+[[ $INLINE_BODY == *[\'\$\\]* ]] && { echo "datasources.json needs escaping for nginx" >&2; exit 1; }
 [[ $EUID -eq 0 ]] && NGINX_USER="user root root;"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 $NGINX_USER
@@ -119,6 +125,11 @@ http {
       add_header Cache-Control no-store;
       alias $WORK/datasources.json;
     }
+    location = /datasources-inline.json {
+      default_type application/json;
+      add_header Cache-Control no-store;
+      return 200 '$INLINE_BODY';
+    }
   }
 }
 EOF
@@ -136,24 +147,25 @@ AUTH=" HTTP/1.1${CR}${LF}Authorization: Bearer $TOKEN${CR}${LF}X-Pad: x"
 url() {
   case $1 in
     nginx) echo "https://127.0.0.1:$NGINX_PORT/datasources.json" ;;
+    nginx-inline) echo "https://127.0.0.1:$NGINX_PORT/datasources-inline.json" ;;
     cheap) echo "https://127.0.0.1:$GG_PORT/datasources$AUTH" ;;
     readings) echo "https://127.0.0.1:$GG_PORT/datasources/efgh5678/import?from=$DAY&to=$DAY$AUTH" ;;
   esac
 }
-cpu_pid() { [[ $1 == nginx ]] && echo "$NGINX_WORKER" || echo "$GG_PID"; }
+cpu_pid() { [[ $1 == nginx* ]] && echo "$NGINX_WORKER" || echo "$GG_PID"; }
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 field() { sed -n "s/.*RESULT.* $1=\([0-9.]*\).*/\1/p"; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Warm-up (and a check that every workload answers 2xx).
-for s in nginx cheap readings; do
+for s in nginx nginx-inline cheap readings; do
   out=$("${LOAD_CPU[@]}" "$LOAD" --url "$(url $s)" "${TLS_ARGS[@]}" --connections 1 --requests 20)
   [[ $(echo "$out" | field errors) == 0 ]] || { echo "$s: errors in warm-up: $out" >&2; exit 1; }
 done
 
 declare -A CPU RPS P99
 for run in $(seq "$RUNS"); do
-  for s in nginx cheap readings; do
+  for s in nginx nginx-inline cheap readings; do
     pid=$(cpu_pid $s)
     t0=$(ticks "$pid")
     out=$("${LOAD_CPU[@]}" "$LOAD" --url "$(url $s)" "${TLS_ARGS[@]}" --connections "$CONNS" \
@@ -177,9 +189,10 @@ echo "resource server vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), $(open
 echo "keep-alive: $CONNS mTLS connections, ${DURATION}s x $RUNS runs (median); servers on CPU 0, load on CPU 1"
 echo "bodies: /datasources $(stat -c %s "$WORK/datasources.json") bytes; one day of readings with its record $(stat -c %s "$WORK/readings.json") bytes"
 printf '%-44s %12s %10s %10s %10s\n' "" "CPU us/req" "x nginx" "req/s" "p99 us"
-for s in nginx cheap readings; do
+for s in nginx nginx-inline cheap readings; do
   case $s in
     nginx) label="nginx static /datasources.json" ;;
+    nginx-inline) label="nginx same bytes, return 200 inline" ;;
     cheap) label="gridgate /datasources (protected)" ;;
     readings) label="gridgate readings, 1 day + signed record" ;;
   esac
@@ -188,3 +201,5 @@ for s in nginx cheap readings; do
     "$(med "${P99[$s]}")"
 done
 echo "target: protected request with cached validation <= 1.50 x nginx"
+c_inline=$(med "${CPU[nginx-inline]}")
+echo "gridgate /datasources vs nginx inline (no file I/O): $(ratio "$(med "${CPU[cheap]}")" "$c_inline") x"
