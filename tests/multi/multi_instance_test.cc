@@ -38,6 +38,7 @@
 #include "core/json.h"
 #include "core/random.h"
 #include "harness.h"  // tests/authz: Browser, clientConfig, queryOf, pkcePair
+#include "multi_support.h"
 #include "net/form.h"
 #include "pki/pki.h"
 #include "redis_server.h"  // tests/store
@@ -115,19 +116,10 @@ class Cluster {
     text = replaceOnce(
         text, sqlite,
         "[store]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\ncommand_timeout_ms = 500\n");
-    const std::size_t authz_at = text.find("[authz]\n");
-    const std::size_t resource_at = text.find("\n[resource]\n");
-    ASSERT_NE(authz_at, std::string::npos);
-    ASSERT_NE(resource_at, std::string::npos);
-    const std::string common = text.substr(0, authz_at);
-    // A login form served by one instance is posted to the other: one CSRF key for both.
-    net::test::writeFileText(files_.dir.string() + "/csrf.key", randomToken(48));
-    authz_config_ = files_.dir.string() + "/authz.toml";
-    resource_config_ = files_.dir.string() + "/resource.toml";
-    net::test::writeFileText(authz_config_,
-                             common + text.substr(authz_at, resource_at - authz_at) +
-                                 "\n[authz.interaction]\ncsrf_key_file = \"csrf.key\"\n");
-    net::test::writeFileText(resource_config_, common + text.substr(resource_at));
+    multi_test::SplitConfigs split;
+    ASSERT_NO_FATAL_FAILURE(multi_test::writeSplitConfigs(text, files_.dir.string(), &split));
+    authz_config_ = split.authz;
+    resource_config_ = split.resource;
 
     const pki::Identities ids = pki::sandboxIdentities();
     client_id = ids.demo_application;
@@ -136,18 +128,7 @@ class Cluster {
     client_key = files_.pki.client_demo.key.string();
 
     // The user of the built-in login page, in Redis (small Argon2 parameters: ASan is slow).
-    {
-      store::RedisOptions o;
-      o.url = redis.url();
-      auto db = store::openRedis(o);
-      ASSERT_TRUE(db) << db.error().detail;
-      auto user = authz::ui::createUser(
-          (*db)->users(),
-          {.username = std::string(kUser), .password = std::string(kPassword), .display_name = ""},
-          authz::ui::PasswordParams{.time_cost = 1, .memory_kib = 1024, .parallelism = 1},
-          SystemClock::instance());
-      ASSERT_TRUE(user) << user.error().detail;
-    }
+    ASSERT_NO_FATAL_FAILURE(multi_test::addRedisUser(redis.url(), kUser, kPassword));
 
     for (int i = 0; i < 2; ++i) startAuthz(i);
     for (int i = 0; i < 2; ++i) ASSERT_NO_FATAL_FAILURE(waitAuthz(i));

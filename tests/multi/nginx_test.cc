@@ -37,6 +37,7 @@
 #include "core/json.h"
 #include "core/random.h"
 #include "harness.h"  // tests/authz: Browser, clientConfig, queryOf, pkcePair
+#include "multi_support.h"
 #include "net/form.h"
 #include "pki/pki.h"
 #include "redis_server.h"  // tests/store
@@ -164,37 +165,17 @@ class Deployment {
       ASSERT_NE(text.find(header), std::string::npos) << text;
       text = replaceTable(text, header, proxiedListener(table));
     }
-    const std::size_t authz_at = text.find("[authz]\n");
-    const std::size_t resource_at = text.find("\n[resource]\n");
-    ASSERT_NE(authz_at, std::string::npos);
-    ASSERT_NE(resource_at, std::string::npos);
-    const std::string common = text.substr(0, authz_at);
-    // A login form served by one instance is posted to the other: one CSRF key for both.
-    net::test::writeFileText(files_.dir.string() + "/csrf.key", randomToken(48));
-    authz_config_ = files_.dir.string() + "/authz.toml";
-    resource_config_ = files_.dir.string() + "/resource.toml";
-    net::test::writeFileText(authz_config_,
-                             common + text.substr(authz_at, resource_at - authz_at) +
-                                 "\n[authz.interaction]\ncsrf_key_file = \"csrf.key\"\n");
-    net::test::writeFileText(resource_config_, common + text.substr(resource_at));
+    multi_test::SplitConfigs split;
+    ASSERT_NO_FATAL_FAILURE(multi_test::writeSplitConfigs(text, files_.dir.string(), &split));
+    authz_config_ = split.authz;
+    resource_config_ = split.resource;
 
     const pki::Identities ids = pki::sandboxIdentities();
     client_id = ids.demo_application;
     other_client_id = ids.other_application;
     ca = files_.pki.server.ca.string();
 
-    {
-      store::RedisOptions o;
-      o.url = redis.url();
-      auto db = store::openRedis(o);
-      ASSERT_TRUE(db) << db.error().detail;
-      auto user = authz::ui::createUser(
-          (*db)->users(),
-          {.username = std::string(kUser), .password = std::string(kPassword), .display_name = ""},
-          authz::ui::PasswordParams{.time_cost = 1, .memory_kib = 1024, .parallelism = 1},
-          SystemClock::instance());
-      ASSERT_TRUE(user) << user.error().detail;
-    }
+    ASSERT_NO_FATAL_FAILURE(multi_test::addRedisUser(redis.url(), kUser, kPassword));
 
     for (std::size_t i = 0; i < 2; ++i) {
       const std::string n = std::to_string(i);
