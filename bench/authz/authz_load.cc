@@ -5,6 +5,15 @@
 //
 //   build/authz-release/bench/authz/authz_load --gridgate build/authz-release/src/cli/gridgate
 //   authz_load --seconds 10 --connections 16 --runs 3 --only introspect,token,flow,nginx
+//   authz_load --synchronous normal   # the server's [store] synchronous (default full)
+//   authz_load --store redis --only introspect,token                  # Redis beside SQLite
+//   authz_load --store redis --instances 2 --only introspect,token    # two servers, one Redis
+//
+// With --store redis the load starts its own redis-server (AOF on, --appendfsync everysec by
+// default, or always) and prints its CPU per request beside the servers'. With --instances N the
+// servers share the store and one issuer (as behind a load balancer); connection t talks to
+// instance t % N, and the CPU figure is the N processes together. The flow scenario and the set-up
+// use the first instance.
 //
 // Scenarios:
 //   introspect  POST /introspect of one access token (mTLS client auth), repeated.
@@ -53,6 +62,7 @@
 #include "net/client.h"
 #include "net/form.h"
 #include "pki/pki.h"
+#include "store/redis/redis_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "x509/certificate.h"
 
@@ -71,6 +81,10 @@ struct Options {
   int seconds = 10;
   int connections = 16;
   int runs = 3;
+  std::string synchronous = "full";      // [store] synchronous of the server under test (SQLite)
+  std::string store = "sqlite";          // sqlite | redis (a redis-server started here, AOF on)
+  std::string appendfsync = "everysec";  // the redis-server's AOF fsync policy
+  int instances = 1;                     // authorization servers sharing the store (redis)
   std::vector<std::string> only = {"nginx", "introspect", "token", "flow"};
 };
 
@@ -155,6 +169,13 @@ void stop(pid_t pid) {
   ::waitpid(pid, &status, 0);
 }
 
+// One `gridgate serve` process: its ports and configuration file.
+struct Instance {
+  std::uint16_t public_port = 0, mtls_port = 0;
+  std::string config_file;
+  pid_t pid = -1;
+};
+
 struct Env {
   fs::path dir;
   pki::Layout layout;
@@ -162,21 +183,30 @@ struct Env {
   std::uint16_t public_port = 0, mtls_port = 0;
   std::string config_file;
   std::string store_path;
+  std::string redis_url;  // when the store is Redis
+  std::vector<Instance> instances;
 };
 
-std::string configText(const Env& e) {
-  const std::string state = (e.dir / "state").string();
+std::string configText(const Env& e, const Options& o, std::size_t instance) {
+  const Instance& in = e.instances[instance];
+  const std::string state = (e.dir / ("state-" + std::to_string(instance))).string();
+  fs::create_directories(state);
   std::ostringstream t;
   t << "[server]\nstate_dir = \"" << state << "\"\nlog_level = \"warn\"\nio_threads = 1\n"
-    << "blocking_threads = 4\n"
-    << "[store]\npath = \"" << e.store_path << "\"\n"
-    << "[authz]\nissuer = \"https://localhost:" << e.public_port << "\"\n"
-    << "mtls_base_url = \"https://localhost:" << e.mtls_port << "\"\n"
+    << "blocking_threads = 4\n";
+  if (o.store == "redis") {
+    t << "[store]\ntype = \"redis\"\nurl = \"" << e.redis_url << "\"\n";
+  } else {
+    t << "[store]\npath = \"" << e.store_path << "\"\nsynchronous = \"" << o.synchronous << "\"\n";
+  }
+  // Every instance is the same authorization server (as behind a load balancer): one issuer.
+  t << "[authz]\nissuer = \"https://localhost:" << e.instances[0].public_port << "\"\n"
+    << "mtls_base_url = \"https://localhost:" << e.instances[0].mtls_port << "\"\n"
     << "resource_audiences = [\"https://api.example\"]\n"
     << "client_ca = \"" << e.layout.client.verify_bundle.string() << "\"\n"
-    << "[authz.listeners.public]\nport = " << e.public_port << "\ncert_chain = \""
+    << "[authz.listeners.public]\nport = " << in.public_port << "\ncert_chain = \""
     << e.layout.server_leaf.bundle.string() << "\"\nkey = \"" << e.layout.server_leaf.key.string()
-    << "\"\n[authz.listeners.mtls]\nport = " << e.mtls_port << "\ncert_chain = \""
+    << "\"\n[authz.listeners.mtls]\nport = " << in.mtls_port << "\ncert_chain = \""
     << e.layout.server_leaf.bundle.string() << "\"\nkey = \"" << e.layout.server_leaf.key.string()
     << "\"\nclient_ca = \"" << e.layout.client.verify_bundle.string() << "\"\n"
     << "[[authz.clients]]\nclient_id = \"" << e.client_id << "\"\ndisplay_name = \"Bench\"\n"
@@ -313,13 +343,24 @@ int oneFlow(net::HttpClient& mtls, net::HttpClient& browser, const Env& e) {
 struct RunResult {
   double requests = 0;
   double seconds = 0;
-  double cpu_us = 0;
+  double cpu_us = 0;        // the measured processes together
+  double store_cpu_us = 0;  // the redis-server, when there is one (not in cpu_us)
   double perRequest() const { return requests > 0 ? cpu_us / requests : 0; }
   double rate() const { return seconds > 0 ? requests / seconds : 0; }
 };
 
 // Runs `work` (returns units done, or 0 when out of work) on `n` threads for `seconds`.
-RunResult measure(pid_t server, int n, int seconds, const std::function<double(int thread)>& work) {
+double cpuOf(const std::vector<pid_t>& pids) {
+  double sum = 0;
+  for (pid_t p : pids) sum += processCpuMicros(p);
+  return sum;
+}
+
+// The redis-server of a `--store redis` run (its CPU is reported beside the servers'), or -1.
+pid_t g_store_pid = -1;
+
+RunResult measure(const std::vector<pid_t>& servers, int n, int seconds,
+                  const std::function<double(int thread)>& work) {
   std::atomic<bool> stop_flag{false};
   std::atomic<bool> go{false};
   std::vector<double> done(static_cast<std::size_t>(n), 0);
@@ -334,7 +375,8 @@ RunResult measure(pid_t server, int n, int seconds, const std::function<double(i
       }
     });
   }
-  const double cpu0 = processCpuMicros(server);
+  const double cpu0 = cpuOf(servers);
+  const double store0 = g_store_pid > 0 ? processCpuMicros(g_store_pid) : 0;
   const auto t0 = std::chrono::steady_clock::now();
   go = true;
   const auto deadline = t0 + std::chrono::seconds(seconds);
@@ -345,7 +387,8 @@ RunResult measure(pid_t server, int n, int seconds, const std::function<double(i
   for (auto& t : threads) t.join();
   const auto t1 = std::chrono::steady_clock::now();
   RunResult r;
-  r.cpu_us = processCpuMicros(server) - cpu0;
+  r.cpu_us = cpuOf(servers) - cpu0;
+  if (g_store_pid > 0) r.store_cpu_us = processCpuMicros(g_store_pid) - store0;
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
   for (double d : done) r.requests += d;
   return r;
@@ -362,7 +405,11 @@ void report(const std::string& name, const std::string& unit, const std::vector<
   std::printf("%-12s %10.0f %s/s   server CPU %8.1f us/%s   (runs:", name.c_str(), m.rate(),
               unit.c_str(), m.perRequest(), unit.c_str());
   for (const RunResult& r : runs) std::printf(" %.1f", r.perRequest());
-  std::printf(")\n");
+  std::printf(")");
+  if (g_store_pid > 0 && m.requests > 0) {
+    std::printf("   + redis-server %.1f us/%s", m.store_cpu_us / m.requests, unit.c_str());
+  }
+  std::printf("\n");
   std::fflush(stdout);
 }
 
@@ -384,6 +431,14 @@ int main(int argc, char** argv) {
       o.connections = std::stoi(next());
     else if (a == "--runs")
       o.runs = std::stoi(next());
+    else if (a == "--synchronous")
+      o.synchronous = next();
+    else if (a == "--store")
+      o.store = next();
+    else if (a == "--appendfsync")
+      o.appendfsync = next();
+    else if (a == "--instances")
+      o.instances = std::stoi(next());
     else if (a == "--only") {
       o.only.clear();
       std::stringstream ss(next());
@@ -394,6 +449,9 @@ int main(int argc, char** argv) {
   const auto wanted = [&](const std::string& s) {
     return std::find(o.only.begin(), o.only.end(), s) != o.only.end();
   };
+  if (o.store != "sqlite" && o.store != "redis") die("--store must be sqlite or redis");
+  if (o.instances < 1 || o.instances > 8) die("--instances must be 1..8");
+  if (o.instances > 1 && o.store != "redis") die("--instances > 1 needs --store redis");
   log::configure("warn");
 
   Env e;
@@ -402,22 +460,56 @@ int main(int argc, char** argv) {
   const std::int64_t now = std::time(nullptr);
   e.layout = must(pki::init({.dir = e.dir / "pki", .now = now}), "pki").layout;
   e.client_id = pki::sandboxIdentities().demo_application;
-  e.public_port = freePort();
-  e.mtls_port = freePort();
-  fs::create_directories(e.dir / "state");
-  e.store_path = (e.dir / "state" / "gridgate.db").string();
-  e.config_file = (e.dir / "gridgate.toml").string();
-  writeFile(e.config_file, configText(e));
+  for (int i = 0; i < o.instances; ++i) {
+    Instance in;
+    in.public_port = freePort();
+    in.mtls_port = freePort();
+    in.config_file = (e.dir / ("gridgate-" + std::to_string(i) + ".toml")).string();
+    e.instances.push_back(in);
+  }
+  // The flow scenario and the set-up (PAR for the codes) use the first instance.
+  e.public_port = e.instances[0].public_port;
+  e.mtls_port = e.instances[0].mtls_port;
+  e.config_file = e.instances[0].config_file;
+  e.store_path = (e.dir / "gridgate.db").string();
+  if (o.store == "redis") {
+    // A redis-server of our own: AOF on (the durability docs/deployment.md asks for), no RDB.
+    const std::uint16_t port = freePort();
+    const fs::path rd = e.dir / "redis";
+    fs::create_directories(rd);
+    g_store_pid = spawn({"/usr/bin/redis-server", "--port", std::to_string(port), "--bind",
+                         "127.0.0.1", "--dir", rd.string(), "--save", "", "--appendonly", "yes",
+                         "--appendfsync", o.appendfsync, "--daemonize", "no"},
+                        (rd / "redis.log").string());
+    if (!waitForPort(port)) die("redis-server did not start");
+    e.redis_url = "redis://127.0.0.1:" + std::to_string(port);
+  }
+  for (std::size_t i = 0; i < e.instances.size(); ++i) {
+    writeFile(e.instances[i].config_file, configText(e, o, i));
+  }
+  const auto openStore = [&]() -> std::shared_ptr<store::Store> {
+    if (o.store == "redis") {
+      store::RedisOptions ro;
+      ro.url = e.redis_url;
+      return must(store::openRedis(ro), "redis store");
+    }
+    return must(store::openSqlite({.path = e.store_path}), "store");
+  };
   const ui::PasswordParams cheap{.time_cost = 1, .memory_kib = 64, .parallelism = 1};
   {
-    auto db = must(store::openSqlite({.path = e.store_path}), "store");
+    auto db = openStore();
     must(ui::createUser(db->users(),
                         {.username = "bench", .password = "bench password", .display_name = ""},
                         cheap, SystemClock::instance()),
          "user");
   }
-  std::printf("gridgate authz load: %d connections, %d s x %d runs, server pid CPU from /proc\n",
-              o.connections, o.seconds, o.runs);
+  std::printf(
+      "gridgate authz load: %d connections, %d s x %d runs, server pid CPU from /proc; store %s "
+      "(%s), %d instance(s)\n",
+      o.connections, o.seconds, o.runs, o.store.c_str(),
+      o.store == "redis" ? ("AOF appendfsync " + o.appendfsync).c_str()
+                         : ("synchronous " + o.synchronous).c_str(),
+      o.instances);
 
   // --- nginx reference (same sitting) ---
   if (wanted("nginx")) {
@@ -462,7 +554,7 @@ int main(int argc, char** argv) {
     const std::string url = "https://localhost:" + std::to_string(port) + "/x.json";
     std::vector<RunResult> runs;
     for (int r = 0; r < o.runs; ++r) {
-      runs.push_back(measure(worker, o.connections, o.seconds, [&](int t) {
+      runs.push_back(measure({worker}, o.connections, o.seconds, [&](int t) {
         auto res = clients[static_cast<std::size_t>(t)]->send(request(net::Method::kGet, url));
         if (!res || res->status != 200) die("nginx request failed");
         return 1.0;
@@ -472,9 +564,22 @@ int main(int argc, char** argv) {
     stop(master);
   }
 
-  const pid_t server =
-      spawn({o.gridgate, "serve", "--config", e.config_file}, (e.dir / "serve.log").string());
-  if (!waitForPort(e.public_port) || !waitForPort(e.mtls_port)) die("gridgate serve did not start");
+  // One after the other: the first start generates the signing key into the shared store.
+  std::vector<pid_t> servers;
+  for (std::size_t i = 0; i < e.instances.size(); ++i) {
+    Instance& in = e.instances[i];
+    in.pid = spawn({o.gridgate, "serve", "--config", in.config_file},
+                   (e.dir / ("serve-" + std::to_string(i) + ".log")).string());
+    if (!waitForPort(in.public_port) || !waitForPort(in.mtls_port)) {
+      die("gridgate serve did not start");
+    }
+    servers.push_back(in.pid);
+  }
+  // Connection t talks to instance t % instances (as a balancer spreading clients would).
+  const auto mtlsUrlOf = [&](int t, const std::string& path) {
+    const Instance& in = e.instances[static_cast<std::size_t>(t) % e.instances.size()];
+    return "https://localhost:" + std::to_string(in.mtls_port) + path;
+  };
   std::vector<std::unique_ptr<net::HttpClient>> mtls, browsers;
   for (int i = 0; i < o.connections; ++i) {
     mtls.push_back(mtlsClient(e));
@@ -484,7 +589,7 @@ int main(int argc, char** argv) {
   if (wanted("introspect")) {
     // One access token (PAR over HTTP, consent through the flow on the same store, the token
     // over HTTP), introspected over and over by its client.
-    auto db = must(store::openSqlite({.path = e.store_path}), "store");
+    auto db = openStore();
     auto doc = must(config::Document::parse(readFile(e.config_file), "load.toml", e.dir,
                                             config::DocumentOptions{.env = {}}),
                     "config");
@@ -505,11 +610,10 @@ int main(int argc, char** argv) {
                            {"client_id", e.client_id}});
     if (!token || token->status != 200) die("token for introspection");
     const std::string access = (*parseJson(token->body))["access_token"];
-    const std::string url = "https://localhost:" + std::to_string(e.mtls_port) + "/introspect";
     std::vector<RunResult> runs;
     for (int r = 0; r < o.runs; ++r) {
-      runs.push_back(measure(server, o.connections, o.seconds, [&](int t) {
-        auto res = postForm(*mtls[static_cast<std::size_t>(t)], url,
+      runs.push_back(measure(servers, o.connections, o.seconds, [&](int t) {
+        auto res = postForm(*mtls[static_cast<std::size_t>(t)], mtlsUrlOf(t, "/introspect"),
                             {{"token", access}, {"client_id", e.client_id}});
         if (!res || res->status != 200 || res->body.find("\"active\":true") == std::string::npos) {
           die("introspection failed");
@@ -521,7 +625,7 @@ int main(int argc, char** argv) {
   }
 
   if (wanted("token")) {
-    auto db = must(store::openSqlite({.path = e.store_path}), "store");
+    auto db = openStore();
     auto doc = must(config::Document::parse(readFile(e.config_file), "load.toml", e.dir,
                                             config::DocumentOptions{.env = {}}),
                     "config");
@@ -556,13 +660,12 @@ int main(int argc, char** argv) {
       }
       for (auto& m : makers) m.join();
       std::vector<std::size_t> next(static_cast<std::size_t>(o.connections), 0);
-      const std::string url = "https://localhost:" + std::to_string(e.mtls_port) + "/token";
-      runs.push_back(measure(server, o.connections, std::min(o.seconds, 30), [&](int t) {
+      runs.push_back(measure(servers, o.connections, std::min(o.seconds, 30), [&](int t) {
         auto& mine = per_thread[static_cast<std::size_t>(t)];
         std::size_t& i = next[static_cast<std::size_t>(t)];
         if (i >= mine.size()) return 0.0;
         const Code& c = mine[i++];
-        auto res = postForm(*mtls[static_cast<std::size_t>(t)], url,
+        auto res = postForm(*mtls[static_cast<std::size_t>(t)], mtlsUrlOf(t, "/token"),
                             {{"grant_type", "authorization_code"},
                              {"code", c.code},
                              {"redirect_uri", std::string(kRedirect)},
@@ -592,7 +695,7 @@ int main(int argc, char** argv) {
     const double verify_us = (us(u1) - us(u0)) / kVerifications;
     std::vector<RunResult> runs;
     for (int r = 0; r < o.runs; ++r) {
-      runs.push_back(measure(server, o.connections, o.seconds, [&](int t) {
+      runs.push_back(measure(servers, o.connections, o.seconds, [&](int t) {
         oneFlow(*mtls[static_cast<std::size_t>(t)], *browsers[static_cast<std::size_t>(t)], e);
         return 1.0;
       }));
@@ -604,7 +707,8 @@ int main(int argc, char** argv) {
         "%.1f us/HTTP request\n",
         "flow", verify_us, m.perRequest() - verify_us, (m.perRequest() - verify_us) / 6);
   }
-  stop(server);
+  for (pid_t p : servers) stop(p);
+  if (g_store_pid > 0) stop(g_store_pid);
   std::error_code ec;
   fs::remove_all(e.dir, ec);
   return 0;

@@ -61,36 +61,53 @@ OAuthResult<Json> TokenEndpoint::authorizationCode(const net::Form& form,
   GG_TRY(std::string redirect_uri, requiredParam(form, "redirect_uri"));
   const std::string* verifier = form.get("code_verifier");
 
-  auto redeemed = ctx_.store->codes().redeem(crypto::sha256Hex(code));
-  if (!redeemed) return failFrom(redeemed.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
-  const store::CodeRecord& rec = redeemed->record;
+  // Read first, checked, then redeemed together with the tokens' records (one commit). Every
+  // refusal below uses the code up as a redemption would (refuse()).
+  const std::string code_hash = crypto::sha256Hex(code);
+  auto found = ctx_.store->codes().find(code_hash);
+  if (!found) return failFrom(found.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
+  const store::CodeRecord& rec = found->record;
+  if (!found->first_use) return replayed(rec.grant_id, who);
 
-  if (!redeemed->first_use) {
-    // FAPI-CHECKLIST 40: a replayed code revokes what its first redemption issued.
-    auto grant = ctx_.store->grants().find(rec.grant_id);
-    if (grant) {
-      if (auto revoked = ctx_.revoker->revokeGrant(*grant); !revoked) {
-        return failFrom(revoked.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
-      }
-    } else if (grant.error().code != Errc::kNotFound) {
-      return failFrom(grant.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
-    }
-    log::warn("authorization code replayed by {}: grant {} revoked", who.client->client_id,
-              rec.grant_id);
-    return invalidGrant("code replayed");
-  }
   const std::int64_t now = ctx_.clock->unixSeconds();
-  if (now >= rec.expires_at) return invalidGrant("code expired");  // FAPI-CHECKLIST 42
+  if (now >= rec.expires_at) return refuse(code_hash, who, "code expired");  // FAPI-CHECKLIST 42
   // FAPI-CHECKLIST 41.
-  if (rec.client_id != who.client->client_id) return invalidGrant("code of another client");
-  if (rec.redirect_uri != redirect_uri) return invalidGrant("redirect_uri differs");
+  if (rec.client_id != who.client->client_id) {
+    return refuse(code_hash, who, "code of another client");
+  }
+  if (rec.redirect_uri != redirect_uri) return refuse(code_hash, who, "redirect_uri differs");
   if (verifier == nullptr || !pkceMatches(*verifier, rec.code_challenge)) {
-    return invalidGrant("PKCE verifier missing or wrong");
+    return refuse(code_hash, who, "PKCE verifier missing or wrong");
   }
   auto grant = ctx_.store->grants().find(rec.grant_id);
   if (!grant) return failFrom(grant.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
-  if (grant->revoked_at || now >= grant->expires_at) return invalidGrant("grant not live");
-  return issue(*grant, who, grant->scope, true, rec.auth_time, rec.nonce);
+  if (grant->revoked_at || now >= grant->expires_at)
+    return refuse(code_hash, who, "grant not live");
+  return issue(*grant, who, grant->scope, code_hash, rec.auth_time, rec.nonce);
+}
+
+OAuthResult<Json> TokenEndpoint::replayed(const std::string& grant_id,
+                                          const AuthenticatedClient& who) {
+  // FAPI-CHECKLIST 40: a replayed code revokes what its first redemption issued.
+  auto grant = ctx_.store->grants().find(grant_id);
+  if (grant) {
+    if (auto revoked = ctx_.revoker->revokeGrant(*grant); !revoked) {
+      return failFrom(revoked.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
+    }
+  } else if (grant.error().code != Errc::kNotFound) {
+    return failFrom(grant.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
+  }
+  log::warn("authorization code replayed by {}: grant {} revoked", who.client->client_id, grant_id);
+  return invalidGrant("code replayed");
+}
+
+OAuthResult<Json> TokenEndpoint::refuse(const std::string& code_hash,
+                                        const AuthenticatedClient& who, std::string detail) {
+  auto redeemed = ctx_.store->codes().redeem(code_hash);
+  if (!redeemed) return failFrom(redeemed.error(), OAuthErrc::kInvalidGrant, "The code is invalid");
+  // Redeemed meanwhile by a concurrent request: this presentation is a replay.
+  if (!redeemed->first_use) return replayed(redeemed->record.grant_id, who);
+  return invalidGrant(std::move(detail));
 }
 
 OAuthResult<Json> TokenEndpoint::refreshToken(const net::Form& form,
@@ -127,7 +144,7 @@ OAuthResult<Json> TokenEndpoint::refreshToken(const net::Form& form,
     }
     scope = joinScope(values);
   }
-  GG_TRY(Json response, issue(*grant, who, scope, false, 0, {}));
+  GG_TRY(Json response, issue(*grant, who, scope, {}, 0, {}));
 
   if (cfg.refresh_token_rotation) {
     const std::string fresh = randomToken(kRefreshTokenBytes);
@@ -150,43 +167,36 @@ OAuthResult<Json> TokenEndpoint::refreshToken(const net::Form& form,
 }
 
 OAuthResult<Json> TokenEndpoint::issue(const store::Grant& grant, const AuthenticatedClient& who,
-                                       const std::string& scope, bool from_code,
+                                       const std::string& scope, std::string_view code_hash,
                                        std::int64_t auth_time, std::string_view nonce) {
+  const bool from_code = !code_hash.empty();
   auto at = ctx_.tokens->accessToken(AccessTokenRequest{.grant = grant,
                                                         .client_id = who.client->client_id,
                                                         .scope = scope,
                                                         .cnf_x5t = who.thumbprint(),
                                                         .auth_time = auth_time});
   if (!at) return failFrom(at.error(), OAuthErrc::kServerError, "Internal error");
-  store::AccessTokenRecord record{at->jti,       grant.id,       who.client->client_id,
-                                  at->issued_at, at->expires_at, false};
-  if (auto st = ctx_.store->accessTokens().create(record); !st) {
-    return failFrom(st.error(), OAuthErrc::kServerError, "Internal error");
-  }
-  if (auto st = ctx_.store->grants().recordTokenIssued(grant.id, at->issued_at, at->expires_at);
-      !st) {
-    return failFrom(st.error(), OAuthErrc::kServerError, "Internal error");
-  }
+  store::TokenIssue record;
+  record.code_hash = std::string(code_hash);
+  record.access_token = {at->jti,       grant.id,       who.client->client_id,
+                         at->issued_at, at->expires_at, false};
   Json response = {
       {"access_token", at->jwt},
       {"token_type", "Bearer"},
       {"expires_in", at->expires_at - at->issued_at},
       {"scope", scope},
   };
+  std::string refresh;
   if (from_code && hasScope(scope, kScopeOfflineAccess)) {
     // First issue from a code: the refresh token, bound to the client and this certificate.
-    const std::string refresh = randomToken(kRefreshTokenBytes);
-    store::RefreshRecord rec;
-    rec.grant_id = grant.id;
-    rec.client_id = who.client->client_id;
-    rec.cert_thumbprint = who.thumbprint();
-    rec.scope = grant.scope;
-    rec.created_at = at->issued_at;
-    rec.expires_at = grant.expires_at;
-    if (auto st = ctx_.store->refreshTokens().create(crypto::sha256Hex(refresh), rec); !st) {
-      return failFrom(st.error(), OAuthErrc::kServerError, "Internal error");
-    }
-    response["refresh_token"] = refresh;
+    refresh = randomToken(kRefreshTokenBytes);
+    record.refresh_hash = crypto::sha256Hex(refresh);
+    record.refresh.grant_id = grant.id;
+    record.refresh.client_id = who.client->client_id;
+    record.refresh.cert_thumbprint = who.thumbprint();
+    record.refresh.scope = grant.scope;
+    record.refresh.created_at = at->issued_at;
+    record.refresh.expires_at = grant.expires_at;
   }
   if (from_code && hasScope(scope, kScopeOpenid)) {
     auto id_token =
@@ -194,6 +204,14 @@ OAuthResult<Json> TokenEndpoint::issue(const store::Grant& grant, const Authenti
     if (!id_token) return failFrom(id_token.error(), OAuthErrc::kServerError, "Internal error");
     response["id_token"] = *id_token;
   }
+  if (auto st = ctx_.store->issueTokens(record); !st) {
+    // The code was redeemed by a concurrent request after find(): this one is a replay.
+    if (from_code && st.error().code == Errc::kAlreadyUsed) return replayed(grant.id, who);
+    // The code or the grant swept meanwhile: the client's grant is gone, not a server fault.
+    if (st.error().code == Errc::kNotFound) return invalidGrant("code or grant gone");
+    return failFrom(st.error(), OAuthErrc::kServerError, "Internal error");
+  }
+  if (!refresh.empty()) response["refresh_token"] = std::move(refresh);
   log::info("tokens issued to {} for grant {}", who.client->client_id, grant.id);
   return response;
 }

@@ -6,8 +6,10 @@
 //
 // grant_type=authorization_code: the code is redeemed atomically; unknown, expired (42), issued
 // to another client, for another redirect_uri, or with a missing or wrong PKCE verifier (41) is
-// invalid_grant. A second redemption is invalid_grant and revokes the grant with everything
-// issued from the code (40). grant_type=refresh_token: the refresh token must belong to this
+// invalid_grant, and uses the code up. A second redemption is invalid_grant and revokes the grant
+// with everything issued from the code (40). A successful redemption writes the code's use, the
+// access token's record, the grant's tokenIssuedAt and the refresh token in one store step
+// (Store::issueTokens: one commit). grant_type=refresh_token: the refresh token must belong to this
 // client and, unless configured otherwise, to the certificate it was issued to (55); a scope
 // parameter may only narrow (57); the token is not rotated unless rotation is configured, and a
 // rotated token keeps working for the grace period (56). Anything else, the password grant
@@ -35,11 +37,16 @@ class TokenEndpoint {
  private:
   OAuthResult<Json> authorizationCode(const net::Form& form, const AuthenticatedClient& who);
   OAuthResult<Json> refreshToken(const net::Form& form, const AuthenticatedClient& who);
-  // Issues the access token (and records it); from a code also the refresh token
-  // (offline_access) and the id token (openid).
+  // Issues the access token (and records it); from a code (code_hash not empty, redeemed in the
+  // same store step) also the refresh token (offline_access) and the id token (openid).
   OAuthResult<Json> issue(const store::Grant& grant, const AuthenticatedClient& who,
-                          const std::string& scope, bool from_code, std::int64_t auth_time,
-                          std::string_view nonce);
+                          const std::string& scope, std::string_view code_hash,
+                          std::int64_t auth_time, std::string_view nonce);
+  // A code presented again: revokes its grant (FAPI-CHECKLIST 40); always invalid_grant.
+  OAuthResult<Json> replayed(const std::string& grant_id, const AuthenticatedClient& who);
+  // A code refused for `detail`: it is used up all the same (a replay of it revokes its grant).
+  OAuthResult<Json> refuse(const std::string& code_hash, const AuthenticatedClient& who,
+                           std::string detail);
 
   AuthzContext ctx_;
 };

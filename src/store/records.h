@@ -98,6 +98,17 @@ struct AccessTokenRecord {
   bool operator==(const AccessTokenRecord&) const = default;
 };
 
+// Everything one token response writes, stored in one atomic step by Store::issueTokens (one
+// commit per token request instead of one per record).
+struct TokenIssue {
+  std::string code_hash;           // non-empty: redeem this authorization code in the same step
+  AccessTokenRecord access_token;  // its grant's token_issued_at/token_expires_at are set from it
+  std::string refresh_hash;        // non-empty: store `refresh` under this hash
+  RefreshRecord refresh;           // must name the same grant as access_token
+
+  bool operator==(const TokenIssue&) const = default;
+};
+
 struct User {
   std::string username;       // what the user types at login
   std::string subject;        // stable `sub`, never equal to or resembling a client_id

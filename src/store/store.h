@@ -59,6 +59,9 @@ class CodeStore {
   // kNotFound when unknown. Expiry is the caller's check (an expired code is still "redeemed").
   // Codes are swept at expiry: a replay after the sweep reads kNotFound.
   [[nodiscard]] virtual Result<CodeRedemption> redeem(std::string_view code_hash) = 0;
+  // The record without redeeming it: first_use = true while it has never been redeemed (a
+  // redeem() or issueTokens() now would be the first). kNotFound when unknown.
+  [[nodiscard]] virtual Result<CodeRedemption> find(std::string_view code_hash) = 0;
 };
 
 class GrantStore {
@@ -199,6 +202,13 @@ class Store {
   // codes and tokens that name them. Users, keys and the outbox are never swept. Returns how many
   // rows were removed.
   [[nodiscard]] virtual Result<std::size_t> sweep(std::int64_t now) = 0;
+  // The token endpoint's writes in one atomic, durable step: redeems issue.code_hash when given
+  // (kNotFound if unknown; kAlreadyUsed if redeemed before: the caller treats it as a replay),
+  // stores issue.access_token (kConflict if the jti exists), sets its grant's token_issued_at and
+  // token_expires_at from it, and stores issue.refresh under issue.refresh_hash when given
+  // (kConflict if it exists). A grant named that does not exist -> kNotFound. On any error nothing
+  // is written.
+  [[nodiscard]] virtual Status issueTokens(const TokenIssue& issue) = 0;
   // True when the backend answers (readiness probe).
   [[nodiscard]] virtual bool healthy() = 0;
 };

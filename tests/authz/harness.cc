@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <ctime>
 #include <stdexcept>
+#include <string_view>
 
 #include "authz/interaction_config.h"
 #include "authz/ui/pages.h"
@@ -16,6 +19,7 @@
 #include "jose/jws.h"
 #include "net/form.h"
 #include "pki/pki.h"
+#include "store/redis/redis_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "x509/certificate.h"
 
@@ -166,6 +170,22 @@ const TestPki& testPki() {
   return holder.pki;
 }
 
+StoreBackend storeBackend() {
+  const char* v = std::getenv("GRIDGATE_TEST_STORE");
+  if (v == nullptr || std::string_view(v).empty() || std::string_view(v) == "sqlite") {
+    return StoreBackend::kSqlite;
+  }
+  if (std::string_view(v) == "redis") return StoreBackend::kRedis;
+  throw std::runtime_error(std::string("GRIDGATE_TEST_STORE must be sqlite or redis, not ") + v);
+}
+
+store::test::RedisServer* testRedis() {
+  if (storeBackend() != StoreBackend::kRedis) return nullptr;
+  static store::test::RedisServer server;  // started by its constructor; stopped at exit
+  if (!server.running() && !server.start()) throw std::runtime_error("redis-server did not start");
+  return &server;
+}
+
 std::string harnessConfig(const TestPki& pki, std::uint16_t public_port, std::uint16_t mtls_port,
                           const HarnessOptions& o, const std::string& state_dir) {
   const std::string scopes = tomlList({std::string(kLicence), "offline_access", "openid"});
@@ -287,6 +307,23 @@ net::Response TestInteraction::begin(const net::Request&, const PendingAuthoriza
 }
 
 namespace {
+std::shared_ptr<store::Store> openTestStore(const std::string& state, const HarnessOptions& o,
+                                            const Clock& clock) {
+  if (storeBackend() == StoreBackend::kSqlite) {
+    return must(store::openSqlite({.path = state + "/gridgate.db", .busy_timeout = o.busy_timeout}),
+                "store");
+  }
+  // One redis-server for the binary; every Harness under a prefix of its own, so that no test
+  // sees another's records.
+  static std::atomic<int> next_prefix{0};
+  store::RedisOptions ro;
+  ro.url = testRedis()->url();
+  ro.key_prefix = "h" + std::to_string(next_prefix++) + ":";
+  ro.clock = &clock;
+  ro.command_timeout = o.busy_timeout;
+  return must(store::openRedis(ro), "redis store");
+}
+
 // The harness clock starts at the real time *after* the test PKI exists: the self-signed
 // certificates are made by the openssl CLI with notBefore = the second they were made, which may
 // be later than a clock read before the PKI was built (then they are "not yet valid").
@@ -308,9 +345,7 @@ Harness::Harness(HarnessOptions opts) : clock(startTimeAfterPki()), options(std:
                   "config parse");
   config = must(parseAuthzConfig(doc), "authz config");
   fs::create_directories(state);
-  store = must(
-      store::openSqlite({.path = state + "/gridgate.db", .busy_timeout = options.busy_timeout}),
-      "store");
+  store = openTestStore(state, options, clock);
   as = must(AuthorizationServer::create(
                 {.config = config, .store = store, .clock = &clock, .state_dir = state}),
             "authorization server");

@@ -1,7 +1,12 @@
 // Test harness for the authorization server: a dev PKI made once per test binary (pki::init plus
-// extra leaves), a configuration written as TOML and parsed by the real loader, a SQLite file in a
-// temp dir, and the real server on 127.0.0.1 (both listeners, real TLS), driven by
-// net::HttpClient with one client certificate per identity.
+// extra leaves), a configuration written as TOML and parsed by the real loader, the store, and the
+// real server on 127.0.0.1 (both listeners, real TLS), driven by net::HttpClient with one client
+// certificate per identity.
+//
+// The store is a SQLite file in a temp dir, or, when the environment has
+// GRIDGATE_TEST_STORE=redis, a real redis-server started once per test binary (each Harness
+// under its own key prefix). ctest runs the same suites both ways (tests/authz/CMakeLists.txt:
+// the `redis.` test names); a test that only makes sense for one backend asks storeBackend().
 //
 //   Harness h;                                     // starts everything; FakeClock at real now
 //   auto par = h.par(Identity::kDemo);             // PAR with PKCE, returns request_uri + verifier
@@ -28,6 +33,7 @@
 #include "crypto/pkey.h"
 #include "net/client.h"
 #include "net/server.h"
+#include "redis_server.h"  // tests/store: a real redis-server
 #include "store/store.h"
 #include "support.h"  // tests/net: TempDir, runShell, ChildProcess, freePort
 
@@ -73,6 +79,12 @@ struct TestPki {
   std::string demo_subject_dn;  // RFC 4514 subject of the demo leaf
 };
 const TestPki& testPki();
+
+enum class StoreBackend { kSqlite, kRedis };
+// From GRIDGATE_TEST_STORE (unset or "sqlite": SQLite; "redis": Redis).
+StoreBackend storeBackend();
+// The redis-server of this test binary (started on first use); nullptr with the SQLite backend.
+store::test::RedisServer* testRedis();
 
 inline constexpr std::string_view kLicence =
     "https://registry.core.trust.ib1.org/scheme/perseus/licence/energy-consumption-data/2024-12-05";

@@ -385,6 +385,125 @@ TEST_P(StoreConformanceTest, CodeRedeemConcurrentHasOneFirstUse) {
   }
 }
 
+TEST_P(StoreConformanceTest, CodeFindDoesNotRedeem) {
+  ASSERT_OK(store().grants().create(makeGrant("g1")));
+  const CodeRecord code = makeCode("g1");
+  ASSERT_OK(store().codes().create("code-hash-1", code));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(CodeRedemption found, store().codes().find("code-hash-1"));
+    EXPECT_TRUE(found.first_use);
+    EXPECT_EQ(found.record, code);
+  }
+  ASSERT_OK_AND_ASSIGN(CodeRedemption first, store().codes().redeem("code-hash-1"));
+  EXPECT_TRUE(first.first_use);
+  ASSERT_OK_AND_ASSIGN(CodeRedemption after, store().codes().find("code-hash-1"));
+  EXPECT_FALSE(after.first_use);
+  EXPECT_EQ(after.record, code);
+  EXPECT_ERRC(store().codes().find("no-such-code"), Errc::kNotFound);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store::issueTokens
+
+namespace {
+
+TokenIssue makeIssue(std::string code_hash, std::string jti, std::string refresh_hash,
+                     std::string grant_id = "g1") {
+  TokenIssue t;
+  t.code_hash = std::move(code_hash);
+  t.access_token = makeAccess(std::move(jti), grant_id, kNow + 5, kNow + 305);
+  t.refresh_hash = std::move(refresh_hash);
+  if (!t.refresh_hash.empty()) t.refresh = makeRefresh(grant_id);
+  return t;
+}
+
+}  // namespace
+
+TEST_P(StoreConformanceTest, IssueTokensWritesEverythingOnce) {
+  ASSERT_OK(store().grants().create(makeGrant("g1")));
+  ASSERT_OK(store().codes().create("code-1", makeCode("g1")));
+  const TokenIssue issue = makeIssue("code-1", "jti-1", "rt-1");
+  ASSERT_OK(store().issueTokens(issue));
+
+  ASSERT_OK_AND_ASSIGN(AccessTokenRecord access, store().accessTokens().find("jti-1"));
+  EXPECT_EQ(access, issue.access_token);
+  ASSERT_OK_AND_ASSIGN(RefreshRecord refresh, store().refreshTokens().find("rt-1"));
+  EXPECT_EQ(refresh, issue.refresh);
+  ASSERT_OK_AND_ASSIGN(Grant grant, store().grants().find("g1"));
+  EXPECT_EQ(grant.token_issued_at, kNow + 5);
+  EXPECT_EQ(grant.token_expires_at, kNow + 305);
+  ASSERT_OK_AND_ASSIGN(CodeRedemption code, store().codes().find("code-1"));
+  EXPECT_FALSE(code.first_use);
+  ASSERT_OK_AND_ASSIGN(std::vector<AccessTokenRecord> listed,
+                       store().accessTokens().listByGrant("g1"));
+  EXPECT_EQ(listed.size(), 1U);
+
+  // The same code again: kAlreadyUsed, and nothing of the second issue is stored.
+  EXPECT_ERRC(store().issueTokens(makeIssue("code-1", "jti-2", "rt-2")), Errc::kAlreadyUsed);
+  EXPECT_ERRC(store().accessTokens().find("jti-2"), Errc::kNotFound);
+  EXPECT_ERRC(store().refreshTokens().find("rt-2"), Errc::kNotFound);
+  // A redeemed code stays redeemed: redeem() after issueTokens() is a replay.
+  ASSERT_OK_AND_ASSIGN(CodeRedemption replay, store().codes().redeem("code-1"));
+  EXPECT_FALSE(replay.first_use);
+}
+
+TEST_P(StoreConformanceTest, IssueTokensWithoutCodeOrRefresh) {
+  ASSERT_OK(store().grants().create(makeGrant("g1")));
+  ASSERT_OK(store().issueTokens(makeIssue("", "jti-1", "")));
+  ASSERT_OK(store().issueTokens(makeIssue("", "jti-2", "")));
+  ASSERT_OK_AND_ASSIGN(std::vector<AccessTokenRecord> listed,
+                       store().accessTokens().listByGrant("g1"));
+  EXPECT_EQ(listed.size(), 2U);
+  ASSERT_OK_AND_ASSIGN(Grant grant, store().grants().find("g1"));
+  EXPECT_EQ(grant.token_issued_at, kNow + 5);
+}
+
+TEST_P(StoreConformanceTest, IssueTokensErrorsWriteNothing) {
+  ASSERT_OK(store().grants().create(makeGrant("g1")));
+  ASSERT_OK(store().codes().create("code-1", makeCode("g1")));
+  ASSERT_OK(store().accessTokens().create(makeAccess("jti-taken", "g1")));
+  ASSERT_OK(store().refreshTokens().create("rt-taken", makeRefresh("g1")));
+
+  EXPECT_ERRC(store().issueTokens(makeIssue("no-such-code", "jti-1", "rt-1")), Errc::kNotFound);
+  EXPECT_ERRC(store().issueTokens(makeIssue("code-1", "jti-1", "rt-1", "no-such-grant")),
+              Errc::kNotFound);
+  EXPECT_ERRC(store().issueTokens(makeIssue("code-1", "jti-taken", "rt-1")), Errc::kConflict);
+  EXPECT_ERRC(store().issueTokens(makeIssue("code-1", "jti-1", "rt-taken")), Errc::kConflict);
+
+  // None of the failed calls used the code, stored a token or touched the grant.
+  ASSERT_OK_AND_ASSIGN(CodeRedemption code, store().codes().find("code-1"));
+  EXPECT_TRUE(code.first_use);
+  EXPECT_ERRC(store().accessTokens().find("jti-1"), Errc::kNotFound);
+  EXPECT_ERRC(store().refreshTokens().find("rt-1"), Errc::kNotFound);
+  ASSERT_OK_AND_ASSIGN(Grant grant, store().grants().find("g1"));
+  EXPECT_EQ(grant.token_issued_at, makeGrant("g1").token_issued_at);
+  ASSERT_OK(store().issueTokens(makeIssue("code-1", "jti-1", "rt-1")));
+}
+
+TEST_P(StoreConformanceTest, IssueTokensConcurrentHasOneWinner) {
+  ASSERT_OK(store().grants().create(makeGrant("g1")));
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string hash = "code-race-" + std::to_string(round);
+    ASSERT_OK(store().codes().create(hash, makeCode("g1")));
+    auto results = race([&](int i) {
+      const std::string tag = std::to_string(round) + "-" + std::to_string(i);
+      return store().issueTokens(makeIssue(hash, "jti-" + tag, "rt-" + tag));
+    });
+    int winners = 0;
+    for (const auto& r : results) {
+      if (r) {
+        ++winners;
+      } else {
+        EXPECT_EQ(r.error().code, Errc::kAlreadyUsed) << r.error().detail;
+      }
+    }
+    EXPECT_EQ(winners, 1) << "round " << round;
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<AccessTokenRecord> listed,
+                       store().accessTokens().listByGrant("g1"));
+  EXPECT_EQ(listed.size(), static_cast<std::size_t>(kRounds));
+}
+
 // ---------------------------------------------------------------------------------------------
 // GrantStore
 

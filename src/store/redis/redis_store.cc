@@ -49,6 +49,12 @@ class Args {
     return *this;
   }
   std::span<const std::string_view> views() const { return views_; }
+  std::size_t size() const { return views_.size(); }
+  // Replaces argument `i` (a placeholder whose value is known only once later ones are added).
+  Args& set(std::size_t i, std::int64_t n) {
+    views_.at(i) = owned_.emplace_back(std::to_string(n));
+    return *this;
+  }
 
  private:
   std::deque<std::string> owned_;
@@ -464,6 +470,15 @@ class RedisCodes final : public CodeStore {
     return CodeRedemption{.record = std::move(record), .first_use = r.view()[1].integer() == 1};
   }
 
+  Result<CodeRedemption> find(std::string_view code_hash) override {
+    const auto decode = [](ReplyView flat) -> Result<CodeRedemption> {
+      GG_TRY(CodeRecord record, decodeCode(flat));
+      GG_TRY(std::int64_t redemptions, Fields(flat, "code").int64("redemptions"));
+      return CodeRedemption{.record = std::move(record), .first_use = redemptions == 0};
+    };
+    return b_.hgetall<CodeRedemption>("code", code_hash, decode, "code");
+  }
+
  private:
   Backend& b_;
 };
@@ -790,6 +805,23 @@ class RedisStoreImpl final : public RedisStore {
   ReplayStore& replays() override { return replays_; }
   Outbox& outbox() override { return outbox_; }
   KeyStore& keys() override { return keys_; }
+
+  Status issueTokens(const TokenIssue& t) override {
+    Args a(backend_.prefix());
+    a.add(t.code_hash);
+    const std::size_t count_at = a.size();
+    a.add(std::int64_t{0});  // how many arguments the access token's record takes (set below)
+    const AccessTokenRecord& at = t.access_token;
+    backend_.recordHeader(a, "access", at.jti, at.expires_at, at.grant_id, at.issued_at);
+    encode(a, at);
+    a.set(count_at, static_cast<std::int64_t>(a.size() - count_at - 1));
+    if (!t.refresh_hash.empty()) {
+      const RefreshRecord& r = t.refresh;
+      backend_.recordHeader(a, "refresh", t.refresh_hash, r.expires_at, r.grant_id, 0);
+      encode(a, r, r.rotated_at);
+    }
+    return backend_.run(scripts::issueTokens(), a, "token");
+  }
 
   Result<std::size_t> sweep(std::int64_t now) override {
     const std::int64_t grant_cutoff =

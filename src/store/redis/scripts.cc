@@ -10,10 +10,11 @@ namespace {
 // extend(key, ttl): an index's TTL grows to cover its longest-lived member, so that an index of
 // expiring records expires too once all of them have.
 //
-// createRecord(a): ARGV[a..a+5] = kind, id, ttl_ms, expires_at, grant_id ('' for none),
-// grant_index_score, then field/value pairs to the end of ARGV. A record naming a grant needs the
-// grant (kNotFound), and is listed in the grant's index of its kind (grant-<kind>:<grant>) so that
-// sweeping the grant can remove it; every kind is listed in expiry:<kind> for sweep().
+// createRecord(a, last): ARGV[a..a+5] = kind, id, ttl_ms, expires_at, grant_id ('' for none),
+// grant_index_score, then field/value pairs to ARGV[last] (nil: to the end of ARGV). A record
+// naming a grant needs the grant (kNotFound), and is listed in the grant's index of its kind
+// (grant-<kind>:<grant>) so that sweeping the grant can remove it; every kind is listed in
+// expiry:<kind> for sweep().
 //
 // enqueue(a): ARGV[a] = next_attempt_at, then outbox field/value pairs to the end of ARGV. Ids
 // come from INCR on a durable counter: positive, increasing, never reused.
@@ -22,13 +23,13 @@ local P = ARGV[1]
 local function extend(key, ttl)
   if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
 end
-local function createRecord(a)
+local function createRecord(a, last)
   local kind, id, ttl = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
   local exp, gid, score = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local key = P .. kind .. ':' .. id
   if redis.call('EXISTS', key) == 1 then return 2 end
   if gid ~= '' and redis.call('EXISTS', P .. 'grant:' .. gid) == 0 then return 1 end
-  redis.call('HSET', key, unpack(ARGV, a + 6))
+  redis.call('HSET', key, unpack(ARGV, a + 6, last))
   redis.call('PEXPIRE', key, ttl)
   local idx = P .. 'expiry:' .. kind
   redis.call('ZADD', idx, exp, id)
@@ -116,6 +117,38 @@ if not id then return {1} end
 local g = redis.call('HGETALL', P .. 'grant:' .. id)
 if #g == 0 then return {1} end
 return {0, g}
+)lua");
+  return s;
+}
+
+// ARGV: P, code_hash ('' for none), n, the access token's createRecord arguments (n of them), then
+// the refresh token's createRecord arguments (none when no refresh token). Everything is checked
+// before anything is written: nothing changes on an error.
+const Script& issueTokens() {
+  static const Script s = build(R"lua(
+local ck = nil
+if ARGV[2] ~= '' then
+  ck = P .. 'code:' .. ARGV[2]
+  local n = redis.call('HGET', ck, 'redemptions')
+  if not n then return {1} end
+  if tonumber(n) ~= 0 then return {3} end
+end
+local a, last = 4, 3 + tonumber(ARGV[3])
+local r = last + 1
+local gk = P .. 'grant:' .. ARGV[a + 4]
+if redis.call('EXISTS', gk) == 0 then return {1} end
+if redis.call('EXISTS', P .. ARGV[a] .. ':' .. ARGV[a + 1]) == 1 then return {2} end
+if r <= #ARGV then
+  if redis.call('EXISTS', P .. ARGV[r] .. ':' .. ARGV[r + 1]) == 1 then return {2} end
+  if ARGV[r + 4] ~= '' and redis.call('EXISTS', P .. 'grant:' .. ARGV[r + 4]) == 0 then
+    return {1}
+  end
+end
+if ck then redis.call('HINCRBY', ck, 'redemptions', 1) end
+createRecord(a, last)
+if r <= #ARGV then createRecord(r) end
+redis.call('HSET', gk, 'token_issued_at', ARGV[a + 5], 'token_expires_at', ARGV[a + 3])
+return {0}
 )lua");
   return s;
 }

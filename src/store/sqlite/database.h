@@ -44,10 +44,17 @@ class Database {
   Database& operator=(const Database&) = delete;
   ~Database();
 
-  // fn(Connection&) on a reader: one statement sees one committed snapshot.
+  // fn(Connection&) for reading: one statement sees one committed snapshot. SQLite drops a
+  // connection's page cache whenever another connection has written since its last read, but the
+  // writer keeps its own cache warm across its commits: a read takes the writer when it is free
+  // (no disk reads for hot pages, measured: bench/authz token scenario) and a reader when it is
+  // busy, so reads never wait for a write.
   template <class F>
   std::invoke_result_t<F&, Connection&> read(F&& fn) {
     if (readers_.empty()) return write(fn);
+    if (std::unique_lock lock(writer_mutex_, std::try_to_lock); lock.owns_lock()) {
+      return fn(*writer_);
+    }
     ReaderLease lease(*this);
     return fn(*lease.conn);
   }

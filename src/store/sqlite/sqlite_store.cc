@@ -271,6 +271,28 @@ class SqliteCodes final : public CodeStore {
     });
   }
 
+  Result<CodeRedemption> find(std::string_view code_hash) override {
+    return db_.read([&](Connection& c) -> Result<CodeRedemption> {
+      GG_TRY(auto q, c.query("SELECT " GG_CODE_COLUMNS ", redemptions FROM codes WHERE "
+                             "code_hash = ?1"));
+      q.bind(code_hash);
+      GG_TRY(bool row, q.step());
+      if (!row) return fail(Errc::kNotFound, "sqlite: no such code");
+      return CodeRedemption{.record = readCode(q), .first_use = q.int64(10) == 0};
+    });
+  }
+
+  // issueTokens' first step, inside its transaction.
+  static Status redeemFirst(Connection& c, std::string_view code_hash) {
+    GG_TRY(auto q, c.query("UPDATE codes SET redemptions = redemptions + 1 WHERE code_hash = ?1 "
+                           "RETURNING redemptions"));
+    q.bind(code_hash);
+    GG_TRY(bool row, q.step());
+    if (!row) return fail(Errc::kNotFound, "sqlite: no such code");
+    if (q.int64(0) != 1) return fail(Errc::kAlreadyUsed, "code redeemed before");
+    return q.run();
+  }
+
  private:
   Database& db_;
 };
@@ -318,11 +340,16 @@ class SqliteGrants final : public GrantStore {
   Status recordTokenIssued(std::string_view grant_id, std::int64_t issued_at,
                            std::int64_t expires_at) override {
     return db_.write([&](Connection& c) -> Status {
-      GG_TRY(auto q, c.query("UPDATE grants SET token_issued_at = ?2, token_expires_at = ?3 "
-                             "WHERE id = ?1"));
-      q.bind(grant_id).bind(issued_at).bind(expires_at);
-      return runChanging(c, q, "grant");
+      return recordTokenIssuedIn(c, grant_id, issued_at, expires_at);
     });
+  }
+
+  static Status recordTokenIssuedIn(Connection& c, std::string_view grant_id,
+                                    std::int64_t issued_at, std::int64_t expires_at) {
+    GG_TRY(auto q, c.query("UPDATE grants SET token_issued_at = ?2, token_expires_at = ?3 "
+                           "WHERE id = ?1"));
+    q.bind(grant_id).bind(issued_at).bind(expires_at);
+    return runChanging(c, q, "grant");
   }
 
   Result<bool> revoke(std::string_view grant_id, std::int64_t at) override {
@@ -405,7 +432,6 @@ class SqliteRefreshTokens final : public RefreshTokenStore {
     });
   }
 
- private:
   static Status insert(Connection& c, std::string_view token_hash, const RefreshRecord& r,
                        std::optional<std::int64_t> rotated_at) {
     GG_TRY(auto q, c.query("INSERT INTO refresh_tokens (token_hash, " GG_REFRESH_COLUMNS
@@ -421,6 +447,7 @@ class SqliteRefreshTokens final : public RefreshTokenStore {
     return q.run();
   }
 
+ private:
   Database& db_;
 };
 
@@ -429,17 +456,19 @@ class SqliteAccessTokens final : public AccessTokenStore {
   explicit SqliteAccessTokens(Database& db) : db_(db) {}
 
   Status create(const AccessTokenRecord& r) override {
-    return db_.write([&](Connection& c) -> Status {
-      GG_TRY(auto q, c.query("INSERT INTO access_tokens (" GG_ACCESS_COLUMNS
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-      q.bind(r.jti)
-          .bind(r.grant_id)
-          .bind(r.client_id)
-          .bind(r.issued_at)
-          .bind(r.expires_at)
-          .bind(r.revoked);
-      return q.run();
-    });
+    return db_.write([&](Connection& c) -> Status { return insert(c, r); });
+  }
+
+  static Status insert(Connection& c, const AccessTokenRecord& r) {
+    GG_TRY(auto q, c.query("INSERT INTO access_tokens (" GG_ACCESS_COLUMNS
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    q.bind(r.jti)
+        .bind(r.grant_id)
+        .bind(r.client_id)
+        .bind(r.issued_at)
+        .bind(r.expires_at)
+        .bind(r.revoked);
+    return q.run();
   }
 
   Result<AccessTokenRecord> find(std::string_view jti) override {
@@ -748,6 +777,19 @@ class SqliteStore final : public Store {
       std::size_t removed = 0;
       for (std::string_view sql : kSweeps) GG_TRY(sweepOne(c, sql, now, grant_cutoff, removed));
       return removed;
+    });
+  }
+
+  Status issueTokens(const TokenIssue& t) override {
+    return db_->transaction([&](Connection& c) -> Status {
+      if (!t.code_hash.empty()) GG_TRY(SqliteCodes::redeemFirst(c, t.code_hash));
+      const AccessTokenRecord& at = t.access_token;
+      GG_TRY(SqliteAccessTokens::insert(c, at));
+      GG_TRY(SqliteGrants::recordTokenIssuedIn(c, at.grant_id, at.issued_at, at.expires_at));
+      if (!t.refresh_hash.empty()) {
+        GG_TRY(SqliteRefreshTokens::insert(c, t.refresh_hash, t.refresh, t.refresh.rotated_at));
+      }
+      return ok();
     });
   }
 
