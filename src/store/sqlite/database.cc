@@ -39,6 +39,12 @@ Status createPrivateFile(const std::string& path) {
 
 Status setPragma(Connection& conn, const std::string& pragma) { return conn.exec(pragma.c_str()); }
 
+// One statement without parameters, through the connection's statement cache.
+Status run(Connection& conn, const char* sql) {
+  GG_TRY(auto q, conn.query(sql));
+  return q.run();
+}
+
 Status configure(Connection& conn, const DatabaseConfig& config) {
   sqlite3_busy_timeout(conn.raw(), static_cast<int>(config.busy_timeout.count()));
   // Schema code is ours alone: do not let the schema run SQL functions with side effects.
@@ -94,14 +100,51 @@ Result<std::unique_ptr<Database>> Database::openConnections(const DatabaseConfig
 
 Database::~Database() = default;
 
-Status Database::begin() {
-  GG_TRY(auto q, writer_->query("BEGIN IMMEDIATE"));
-  return q.run();
+Status Database::begin() { return run(*writer_, "BEGIN IMMEDIATE"); }
+
+Status Database::commit() { return run(*writer_, "COMMIT"); }
+
+Status Database::joinBatch() {
+  if (batch_ == nullptr) {
+    GG_TRY(begin());
+    batch_ = std::make_shared<Batch>();
+  }
+  ++batch_->members;
+  Status st = run(*writer_, "SAVEPOINT gg_member");
+  if (!st) {
+    // The batch cannot take this member; end it for everyone rather than commit half a state.
+    rollback();
+    settle(st);
+  }
+  return st;
 }
 
-Status Database::commit() {
-  GG_TRY(auto q, writer_->query("COMMIT"));
-  return q.run();
+void Database::leaveBatch(bool kept) {
+  if (sqlite3_get_autocommit(writer_->raw()) != 0) {
+    // SQLite rolled the whole transaction back (I/O error, disk full, ...): every member's work
+    // is gone, so every member fails.
+    settle(fail(Errc::kUnavailable, "sqlite: the transaction was rolled back"));
+    return;
+  }
+  Status st = kept ? ok() : run(*writer_, "ROLLBACK TO gg_member");
+  if (st) st = run(*writer_, "RELEASE gg_member");
+  if (!st) {
+    rollback();
+    settle(st);
+  }
+}
+
+void Database::commitBatch() {
+  Status st = commit();
+  if (!st) rollback();
+  settle(st);
+}
+
+void Database::settle(Status outcome) {
+  batch_->settled = true;
+  batch_->outcome = std::move(outcome);
+  batch_.reset();
+  settled_.notify_all();
 }
 
 void Database::rollback() {

@@ -10,8 +10,11 @@
 // there every call takes the writer. Other processes (the CLI editing users while the server
 // runs) are serialised by SQLite's file locks, waited for up to the busy timeout; every
 // read-modify-write starts with BEGIN IMMEDIATE so that it takes the write lock before reading.
+// Writes that arrive together are committed together (group commit, transaction() below): one
+// WAL write and one fsync for all of them, each acknowledged only once that commit has returned.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -47,41 +50,52 @@ class Database {
   // fn(Connection&) for reading: one statement sees one committed snapshot. SQLite drops a
   // connection's page cache whenever another connection has written since its last read, but the
   // writer keeps its own cache warm across its commits: a read takes the writer when it is free
-  // (no disk reads for hot pages, measured: bench/authz token scenario) and a reader when it is
-  // busy, so reads never wait for a write.
+  // and no batch of transactions is open on it (no disk reads for hot pages, measured:
+  // bench/authz token scenario), and a reader otherwise, so reads never wait for a write.
   template <class F>
   std::invoke_result_t<F&, Connection&> read(F&& fn) {
-    if (readers_.empty()) return write(fn);
-    if (std::unique_lock lock(writer_mutex_, std::try_to_lock); lock.owns_lock()) {
-      return fn(*writer_);
+    if (!readers_.empty()) {
+      if (std::unique_lock lock(writer_mutex_, std::try_to_lock);
+          lock.owns_lock() && batch_ == nullptr) {
+        return fn(*writer_);
+      }
+      ReaderLease lease(*this);
+      return fn(*lease.conn);
     }
-    ReaderLease lease(*this);
-    return fn(*lease.conn);
-  }
-
-  // fn(Connection&) on the writer in autocommit mode: for one statement, atomic by itself.
-  template <class F>
-  std::invoke_result_t<F&, Connection&> write(F&& fn) {
-    std::lock_guard lock(writer_mutex_);
+    // In memory there is only the writer: wait until no uncommitted batch is open on it.
+    std::unique_lock lock(writer_mutex_);
+    settled_.wait(lock, [&] { return batch_ == nullptr; });
     return fn(*writer_);
   }
 
-  // fn(Connection&) on the writer inside BEGIN IMMEDIATE ... COMMIT; rolled back if fn fails or
-  // the commit does. The result is returned only once COMMIT has returned (durable per the
-  // `synchronous` setting).
+  // fn(Connection&) for one statement: a transaction of its own (below).
+  template <class F>
+  std::invoke_result_t<F&, Connection&> write(F&& fn) {
+    return transaction(std::forward<F>(fn));
+  }
+
+  // fn(Connection&) on the writer, atomically: every statement of fn or none. Group commit: the
+  // transactions that arrive while one runs join the same BEGIN IMMEDIATE ... COMMIT, each inside
+  // a SAVEPOINT of its own that is rolled back alone if its fn fails, so that they share one WAL
+  // write and one fsync. The last to join commits the batch (at most kMaxBatch members). A
+  // result is returned only once the COMMIT that contains it has returned (durable per the
+  // `synchronous` setting); if that COMMIT fails, or SQLite rolls the whole transaction back
+  // (I/O error, disk full), every member of the batch gets the error and nothing of it is stored.
   template <class F>
   std::invoke_result_t<F&, Connection&> transaction(F&& fn) {
-    std::lock_guard lock(writer_mutex_);
-    GG_TRY(begin());
+    waiting_.fetch_add(1);
+    std::unique_lock lock(writer_mutex_);
+    waiting_.fetch_sub(1);
+    GG_TRY(joinBatch());
+    const std::shared_ptr<Batch> batch = batch_;
     auto result = fn(*writer_);
-    if (!result) {
-      rollback();
-      return result;
+    leaveBatch(result.has_value());
+    if (!batch->settled && (waiting_.load() == 0 || batch->members >= kMaxBatch)) {
+      commitBatch();
     }
-    if (auto committed = commit(); !committed) {
-      rollback();
-      return fail(std::move(committed.error()));
-    }
+    if (!result) return result;  // nothing of it was kept: no need to wait for the COMMIT
+    settled_.wait(lock, [&] { return batch->settled; });
+    if (!batch->outcome) return fail(batch->outcome.error());
     return result;
   }
 
@@ -99,14 +113,34 @@ class Database {
     Connection* conn;
   };
 
+  // A group of transactions sharing one BEGIN ... COMMIT; guarded by writer_mutex_.
+  struct Batch {
+    std::size_t members = 0;
+    bool settled = false;  // committed or rolled back; `outcome` says which
+    Status outcome;
+  };
+  static constexpr std::size_t kMaxBatch = 64;
+
   Status begin();
   Status commit();
   void rollback();
+  // With writer_mutex_ held: opens a batch if none is open (BEGIN IMMEDIATE) and a SAVEPOINT for
+  // this member.
+  Status joinBatch();
+  // Releases this member's SAVEPOINT, or rolls it back first when its fn failed. If SQLite rolled
+  // the whole transaction back meanwhile, settles the batch with the error.
+  void leaveBatch(bool kept);
+  // COMMIT (or ROLLBACK when it fails) and settle the open batch; wakes its members.
+  void commitBatch();
+  void settle(Status outcome);
   Connection* acquireReader();
   void releaseReader(Connection* conn);
 
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
+  std::condition_variable settled_;      // a batch settled (with writer_mutex_)
+  std::shared_ptr<Batch> batch_;         // the open batch, if any
+  std::atomic<std::size_t> waiting_{0};  // transaction() callers waiting for writer_mutex_
 
   std::mutex readers_mutex_;
   std::condition_variable reader_free_;
