@@ -207,12 +207,16 @@ Result<std::string> Flow::approve(const PendingAuthorization& pending,
   }
   GG_TRY(RedirectUri redirect, RedirectUri::parse(pending.par.redirect_uri));
   const std::int64_t now = ctx_.clock->unixSeconds();
-  GG_TRY(store::ParRecord par, ctx_.store->pars().consume(pending.request_uri_hash, now));
-  if (par.client_id != pending.par.client_id) {
-    return fail(Errc::kForbidden, "request URI changed hands");
-  }
+  // The pushed request as lookup() read it: a record never changes but for `consumed`, which
+  // the store step below checks again.
+  const store::ParRecord& par = pending.par;
 
-  store::Grant grant;
+  // One store step (Store::approve): the request consumed, the grant and its code created, all
+  // durable before the redirect acknowledges the consent; nothing written if any part fails.
+  store::Approval approval;
+  approval.uri_hash = pending.request_uri_hash;
+  approval.now = now;
+  store::Grant& grant = approval.grant;
   grant.id = randomToken(kGrantIdBytes);
   grant.evidence_id = randomToken(kEvidenceIdBytes);
   grant.client_id = par.client_id;
@@ -222,10 +226,10 @@ Result<std::string> Flow::approve(const PendingAuthorization& pending,
   grant.granted_at = now;
   grant.expires_at = now + cfg.grant_lifetime.count();
   grant.data_available_from = now - cfg.data_history.count();
-  GG_TRY(ctx_.store->grants().create(grant));
 
   const std::string code = randomToken(kCodeBytes);
-  store::CodeRecord rec;
+  approval.code_hash = crypto::sha256Hex(code);
+  store::CodeRecord& rec = approval.code;
   rec.client_id = par.client_id;
   rec.redirect_uri = par.redirect_uri;
   rec.code_challenge = par.code_challenge;
@@ -236,7 +240,11 @@ Result<std::string> Flow::approve(const PendingAuthorization& pending,
   rec.auth_time = decision.auth_time;
   rec.created_at = now;
   rec.expires_at = now + cfg.code_lifetime.count();
-  GG_TRY(ctx_.store->codes().create(crypto::sha256Hex(code), rec));
+  GG_TRY(store::ParRecord consumed, ctx_.store->approve(approval));
+  if (consumed.client_id != par.client_id) {
+    // Cannot happen (request records are immutable); refuse rather than redirect if it did.
+    return fail(Errc::kForbidden, "request URI changed hands");
+  }
   log::info("grant {} for client {} approved", grant.id, grant.client_id);
 
   // FAPI-CHECKLIST 37 (iss), 36 (state verbatim); RFC 9207.

@@ -98,6 +98,18 @@ struct AccessTokenRecord {
   bool operator==(const AccessTokenRecord&) const = default;
 };
 
+// Everything one consent writes, stored in one atomic step by Store::approve: the pushed request
+// is consumed, and the grant and the code that completes it are created.
+struct Approval {
+  std::string uri_hash;  // the pushed request (consumed as ParStore::consume(uri_hash, now))
+  std::int64_t now = 0;
+  Grant grant;
+  std::string code_hash;
+  CodeRecord code;  // code.grant_id names `grant`
+
+  bool operator==(const Approval&) const = default;
+};
+
 // Everything one token response writes, stored in one atomic step by Store::issueTokens (one
 // commit per token request instead of one per record).
 struct TokenIssue {

@@ -202,6 +202,12 @@ class Store {
   // codes and tokens that name them. Users, keys and the outbox are never swept. Returns how many
   // rows were removed.
   [[nodiscard]] virtual Result<std::size_t> sweep(std::int64_t now) = 0;
+  // The consent's writes in one atomic, durable step: consumes the pushed request (errors as
+  // ParStore::consume: kNotFound, kAlreadyUsed, kExpired), creates the grant (kConflict if its id
+  // or evidence_id exists) and the code (kConflict if it exists; kNotFound if code.grant_id names
+  // no grant). Returns the consumed request. On any error nothing is written: a consent is
+  // acknowledged (the redirect with the code) only once all three are durable.
+  [[nodiscard]] virtual Result<ParRecord> approve(const Approval& approval) = 0;
   // The token endpoint's writes in one atomic, durable step: redeems issue.code_hash when given
   // (kNotFound if unknown; kAlreadyUsed if redeemed before: the caller treats it as a replay),
   // stores issue.access_token (kConflict if the jti exists), sets its grant's token_issued_at and

@@ -237,6 +237,20 @@ auto race(Fn fn) {
   return out;
 }
 
+// A race of single-use calls: exactly one succeeded, every other one is kAlreadyUsed.
+template <class R>
+void expectOneWinner(const std::vector<R>& results, int round) {
+  int winners = 0;
+  for (const auto& r : results) {
+    if (r) {
+      ++winners;
+    } else {
+      EXPECT_EQ(r.error().code, Errc::kAlreadyUsed) << r.error().detail;
+    }
+  }
+  EXPECT_EQ(winners, 1) << "round " << round;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Store
 
@@ -316,15 +330,7 @@ TEST_P(StoreConformanceTest, ParConsumeConcurrentHasOneWinner) {
     const std::string hash = "uri-race-" + std::to_string(round);
     ASSERT_OK(store().pars().create(hash, makePar()));
     auto results = race([&](int) { return store().pars().consume(hash, kNow); });
-    int winners = 0;
-    for (const auto& r : results) {
-      if (r) {
-        ++winners;
-      } else {
-        EXPECT_EQ(r.error().code, Errc::kAlreadyUsed) << r.error().detail;
-      }
-    }
-    EXPECT_EQ(winners, 1) << "round " << round;
+    expectOneWinner(results, round);
   }
 }
 
@@ -400,6 +406,92 @@ TEST_P(StoreConformanceTest, CodeFindDoesNotRedeem) {
   EXPECT_FALSE(after.first_use);
   EXPECT_EQ(after.record, code);
   EXPECT_ERRC(store().codes().find("no-such-code"), Errc::kNotFound);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store::approve
+
+namespace {
+
+Approval makeApproval(std::string uri_hash, std::string grant_id, std::string code_hash,
+                      std::string evidence_id = {}) {
+  Approval a;
+  a.uri_hash = std::move(uri_hash);
+  a.now = kNow;
+  a.grant = makeGrant(grant_id);
+  if (!evidence_id.empty()) a.grant.evidence_id = std::move(evidence_id);
+  a.code_hash = std::move(code_hash);
+  a.code = makeCode(std::move(grant_id));
+  return a;
+}
+
+}  // namespace
+
+TEST_P(StoreConformanceTest, ApproveWritesEverythingOnce) {
+  const ParRecord par = makePar();
+  ASSERT_OK(store().pars().create("uri-1", par));
+  const Approval approval = makeApproval("uri-1", "g1", "code-1");
+  ASSERT_OK_AND_ASSIGN(ParRecord consumed, store().approve(approval));
+  ParRecord expected = par;
+  expected.consumed = true;
+  EXPECT_EQ(consumed, expected);
+  ASSERT_OK_AND_ASSIGN(ParRecord found, store().pars().find("uri-1"));
+  EXPECT_TRUE(found.consumed);
+  ASSERT_OK_AND_ASSIGN(Grant grant, store().grants().find("g1"));
+  EXPECT_EQ(grant, approval.grant);
+  ASSERT_OK_AND_ASSIGN(Grant by_evidence,
+                       store().grants().findByEvidence(approval.grant.evidence_id));
+  EXPECT_EQ(by_evidence.id, "g1");
+  ASSERT_OK_AND_ASSIGN(std::vector<Grant> listed,
+                       store().grants().listBySubject(approval.grant.subject));
+  EXPECT_EQ(listed.size(), 1U);
+  ASSERT_OK_AND_ASSIGN(CodeRedemption code, store().codes().find("code-1"));
+  EXPECT_TRUE(code.first_use);
+  EXPECT_EQ(code.record, approval.code);
+
+  // The request is used up: a second approval is kAlreadyUsed and writes nothing.
+  EXPECT_ERRC(store().approve(makeApproval("uri-1", "g2", "code-2")), Errc::kAlreadyUsed);
+  EXPECT_ERRC(store().grants().find("g2"), Errc::kNotFound);
+  EXPECT_ERRC(store().codes().find("code-2"), Errc::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ApproveErrorsWriteNothing) {
+  ASSERT_OK(store().pars().create("uri-1", makePar()));
+  ASSERT_OK(store().pars().create("uri-expired", makePar(kNow)));
+  ASSERT_OK(store().grants().create(makeGrant("g-taken")));
+  ASSERT_OK(store().codes().create("code-taken", makeCode("g-taken")));
+
+  EXPECT_ERRC(store().approve(makeApproval("no-such-uri", "g1", "code-1")), Errc::kNotFound);
+  EXPECT_ERRC(store().approve(makeApproval("uri-expired", "g1", "code-1")), Errc::kExpired);
+  EXPECT_ERRC(store().approve(makeApproval("uri-1", "g-taken", "code-1")), Errc::kConflict);
+  EXPECT_ERRC(
+      store().approve(makeApproval("uri-1", "g1", "code-1", makeGrant("g-taken").evidence_id)),
+      Errc::kConflict);
+  EXPECT_ERRC(store().approve(makeApproval("uri-1", "g1", "code-taken")), Errc::kConflict);
+  Approval orphan = makeApproval("uri-1", "g1", "code-1");
+  orphan.code.grant_id = "no-such-grant";
+  EXPECT_ERRC(store().approve(orphan), Errc::kNotFound);
+
+  // Nothing of the failed calls: the request unconsumed, no grant g1, no code-1.
+  ASSERT_OK_AND_ASSIGN(ParRecord par, store().pars().find("uri-1"));
+  EXPECT_FALSE(par.consumed);
+  ASSERT_OK_AND_ASSIGN(ParRecord expired, store().pars().find("uri-expired"));
+  EXPECT_FALSE(expired.consumed);
+  EXPECT_ERRC(store().grants().find("g1"), Errc::kNotFound);
+  EXPECT_ERRC(store().codes().find("code-1"), Errc::kNotFound);
+  ASSERT_OK(store().approve(makeApproval("uri-1", "g1", "code-1")));
+}
+
+TEST_P(StoreConformanceTest, ApproveConcurrentHasOneWinner) {
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string uri = "uri-race-" + std::to_string(round);
+    ASSERT_OK(store().pars().create(uri, makePar()));
+    auto results = race([&](int i) {
+      const std::string tag = std::to_string(round) + "-" + std::to_string(i);
+      return store().approve(makeApproval(uri, "g-" + tag, "code-" + tag, "ev-" + tag));
+    });
+    expectOneWinner(results, round);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,15 +581,7 @@ TEST_P(StoreConformanceTest, IssueTokensConcurrentHasOneWinner) {
       const std::string tag = std::to_string(round) + "-" + std::to_string(i);
       return store().issueTokens(makeIssue(hash, "jti-" + tag, "rt-" + tag));
     });
-    int winners = 0;
-    for (const auto& r : results) {
-      if (r) {
-        ++winners;
-      } else {
-        EXPECT_EQ(r.error().code, Errc::kAlreadyUsed) << r.error().detail;
-      }
-    }
-    EXPECT_EQ(winners, 1) << "round " << round;
+    expectOneWinner(results, round);
   }
   ASSERT_OK_AND_ASSIGN(std::vector<AccessTokenRecord> listed,
                        store().accessTokens().listByGrant("g1"));

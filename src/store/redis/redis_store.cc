@@ -806,6 +806,22 @@ class RedisStoreImpl final : public RedisStore {
   Outbox& outbox() override { return outbox_; }
   KeyStore& keys() override { return keys_; }
 
+  Result<ParRecord> approve(const Approval& ap) override {
+    Args a(backend_.prefix());
+    a.add(ap.uri_hash).add(ap.now);
+    const std::size_t count_at = a.size();
+    a.add(std::int64_t{0});  // how many arguments the grant takes (set below)
+    const Grant& g = ap.grant;
+    a.add(g.id).add(g.evidence_id).add(g.subject).add(g.granted_at).add(g.expires_at);
+    encode(a, g);
+    a.set(count_at, static_cast<std::int64_t>(a.size() - count_at - 1));
+    backend_.recordHeader(a, "code", ap.code_hash, ap.code.expires_at, ap.code.grant_id, 0);
+    encode(a, ap.code);
+    GG_TRY(Reply r, backend_.eval(scripts::approve(), a));
+    GG_TRY(scriptStatus(r.view(), "approval"));
+    return decodePar(r.view()[1]);
+  }
+
   Status issueTokens(const TokenIssue& t) override {
     Args a(backend_.prefix());
     a.add(t.code_hash);

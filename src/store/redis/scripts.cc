@@ -47,6 +47,15 @@ local function enqueue(a)
   redis.call('ZADD', P .. 'outbox-pending', ARGV[a], id)
   return id
 end
+-- Whether the pushed request at key k may be consumed at `now`: nil if so, else the status
+-- (unknown, consumed before even once expired, expired).
+local function parRefusal(k, now)
+  local v = redis.call('HMGET', k, 'consumed', 'expires_at')
+  if not v[1] then return 1 end
+  if v[1] == '1' then return 3 end
+  if tonumber(v[2]) <= tonumber(now) then return 4 end
+  return nil
+end
 -- The records named in index `idx` (ZRANGE order), skipping (and unlisting) any that is gone.
 local function listed(idx, prefix)
   local out = {0}
@@ -73,10 +82,8 @@ const Script& createRecord() {
 const Script& parConsume() {
   static const Script s = build(R"lua(
 local k = P .. 'par:' .. ARGV[2]
-local v = redis.call('HMGET', k, 'consumed', 'expires_at')
-if not v[1] then return {1} end
-if v[1] == '1' then return {3} end
-if tonumber(v[2]) <= tonumber(ARGV[3]) then return {4} end
+local refused = parRefusal(k, ARGV[3])
+if refused then return {refused} end
 redis.call('HSET', k, 'consumed', '1')
 return {0, redis.call('HGETALL', k)}
 )lua");
@@ -117,6 +124,35 @@ if not id then return {1} end
 local g = redis.call('HGETALL', P .. 'grant:' .. id)
 if #g == 0 then return {1} end
 return {0, g}
+)lua");
+  return s;
+}
+
+// ARGV: P, uri_hash, now, n, the grant's arguments (n of them: id, evidence_id, subject,
+// granted_at, expires_at, then field/value pairs), then the code's createRecord arguments.
+// The checks of parConsume, grantCreate and createRecord come first; then everything is written.
+// -> {0, the consumed request}.
+const Script& approve() {
+  static const Script s = build(R"lua(
+local pk = P .. 'par:' .. ARGV[2]
+local refused = parRefusal(pk, ARGV[3])
+if refused then return {refused} end
+local g, glast = 5, 4 + tonumber(ARGV[4])
+local c = glast + 1
+local gk = P .. 'grant:' .. ARGV[g]
+local ek = P .. 'grant-evidence:' .. ARGV[g + 1]
+if redis.call('EXISTS', gk) == 1 or redis.call('EXISTS', ek) == 1 then return {2} end
+if redis.call('EXISTS', P .. ARGV[c] .. ':' .. ARGV[c + 1]) == 1 then return {2} end
+if ARGV[c + 4] ~= ARGV[g] and redis.call('EXISTS', P .. 'grant:' .. ARGV[c + 4]) == 0 then
+  return {1}
+end
+redis.call('HSET', pk, 'consumed', '1')
+redis.call('HSET', gk, unpack(ARGV, g + 5, glast))
+redis.call('SET', ek, ARGV[g])
+redis.call('ZADD', P .. 'grants-by-subject:' .. ARGV[g + 2], ARGV[g + 3], ARGV[g])
+redis.call('ZADD', P .. 'grants-by-expiry', ARGV[g + 4], ARGV[g])
+createRecord(c)
+return {0, redis.call('HGETALL', pk)}
 )lua");
   return s;
 }

@@ -29,6 +29,7 @@ const Script& codeRedeem();
 const Script& grantCreate();
 const Script& grantByEvidence();
 const Script& grantTokenIssued();
+const Script& approve();      // request consumed + grant + code, one step
 const Script& issueTokens();  // code redemption + access (+ refresh) token + grant, one step
 const Script& grantRevoke();  // with the optional outbox message
 const Script& grantsBySubject();

@@ -207,26 +207,29 @@ class SqlitePars final : public ParStore {
   }
 
   Result<ParRecord> consume(std::string_view uri_hash, std::int64_t now) override {
-    return db_.transaction([&](Connection& c) -> Result<ParRecord> {
-      {
-        GG_TRY(auto q, c.query("UPDATE par_requests SET consumed = 1 WHERE uri_hash = ?1 AND "
-                               "consumed = 0 AND expires_at > ?2 RETURNING " GG_PAR_COLUMNS));
-        q.bind(uri_hash).bind(now);
-        GG_TRY(bool row, q.step());
-        if (row) {
-          ParRecord record = readPar(q);
-          GG_TRY(q.run());
-          return record;
-        }
-      }
-      // Why not: unknown, consumed before, or expired (in that order of precedence).
-      GG_TRY(auto q, c.query("SELECT consumed FROM par_requests WHERE uri_hash = ?1"));
-      q.bind(uri_hash);
+    return db_.transaction(
+        [&](Connection& c) -> Result<ParRecord> { return consumeIn(c, uri_hash, now); });
+  }
+
+  static Result<ParRecord> consumeIn(Connection& c, std::string_view uri_hash, std::int64_t now) {
+    {
+      GG_TRY(auto q, c.query("UPDATE par_requests SET consumed = 1 WHERE uri_hash = ?1 AND "
+                             "consumed = 0 AND expires_at > ?2 RETURNING " GG_PAR_COLUMNS));
+      q.bind(uri_hash).bind(now);
       GG_TRY(bool row, q.step());
-      if (!row) return fail(Errc::kNotFound, "sqlite: no such request");
-      if (q.boolean(0)) return fail(Errc::kAlreadyUsed, "request_uri consumed before");
-      return fail(Errc::kExpired, "request_uri expired");
-    });
+      if (row) {
+        ParRecord record = readPar(q);
+        GG_TRY(q.run());
+        return record;
+      }
+    }
+    // Why not: unknown, consumed before, or expired (in that order of precedence).
+    GG_TRY(auto q, c.query("SELECT consumed FROM par_requests WHERE uri_hash = ?1"));
+    q.bind(uri_hash);
+    GG_TRY(bool row, q.step());
+    if (!row) return fail(Errc::kNotFound, "sqlite: no such request");
+    if (q.boolean(0)) return fail(Errc::kAlreadyUsed, "request_uri consumed before");
+    return fail(Errc::kExpired, "request_uri expired");
   }
 
  private:
@@ -238,23 +241,25 @@ class SqliteCodes final : public CodeStore {
   explicit SqliteCodes(Database& db) : db_(db) {}
 
   Status create(std::string_view code_hash, const CodeRecord& r) override {
-    return db_.write([&](Connection& c) -> Status {
-      GG_TRY(auto q, c.query("INSERT INTO codes (code_hash, " GG_CODE_COLUMNS
-                             ", redemptions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                             "?11, 0)"));
-      q.bind(code_hash)
-          .bind(r.client_id)
-          .bind(r.redirect_uri)
-          .bind(r.code_challenge)
-          .bind(r.scope)
-          .bind(r.nonce)
-          .bind(r.subject)
-          .bind(r.grant_id)
-          .bind(r.auth_time)
-          .bind(r.created_at)
-          .bind(r.expires_at);
-      return q.run();
-    });
+    return db_.write([&](Connection& c) -> Status { return insert(c, code_hash, r); });
+  }
+
+  static Status insert(Connection& c, std::string_view code_hash, const CodeRecord& r) {
+    GG_TRY(auto q, c.query("INSERT INTO codes (code_hash, " GG_CODE_COLUMNS
+                           ", redemptions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                           "?11, 0)"));
+    q.bind(code_hash)
+        .bind(r.client_id)
+        .bind(r.redirect_uri)
+        .bind(r.code_challenge)
+        .bind(r.scope)
+        .bind(r.nonce)
+        .bind(r.subject)
+        .bind(r.grant_id)
+        .bind(r.auth_time)
+        .bind(r.created_at)
+        .bind(r.expires_at);
+    return q.run();
   }
 
   Result<CodeRedemption> redeem(std::string_view code_hash) override {
@@ -302,23 +307,25 @@ class SqliteGrants final : public GrantStore {
   explicit SqliteGrants(Database& db) : db_(db) {}
 
   Status create(const Grant& g) override {
-    return db_.write([&](Connection& c) -> Status {
-      GG_TRY(auto q, c.query("INSERT INTO grants (" GG_GRANT_COLUMNS
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-      q.bind(g.id)
-          .bind(g.evidence_id)
-          .bind(g.client_id)
-          .bind(g.subject)
-          .bind(g.scope)
-          .bind(g.authorization_details)
-          .bind(g.granted_at)
-          .bind(g.expires_at)
-          .bind(g.data_available_from)
-          .bind(g.token_issued_at)
-          .bind(g.token_expires_at)
-          .bind(g.revoked_at);
-      return q.run();
-    });
+    return db_.write([&](Connection& c) -> Status { return insert(c, g); });
+  }
+
+  static Status insert(Connection& c, const Grant& g) {
+    GG_TRY(auto q, c.query("INSERT INTO grants (" GG_GRANT_COLUMNS
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+    q.bind(g.id)
+        .bind(g.evidence_id)
+        .bind(g.client_id)
+        .bind(g.subject)
+        .bind(g.scope)
+        .bind(g.authorization_details)
+        .bind(g.granted_at)
+        .bind(g.expires_at)
+        .bind(g.data_available_from)
+        .bind(g.token_issued_at)
+        .bind(g.token_expires_at)
+        .bind(g.revoked_at);
+    return q.run();
   }
 
   Result<Grant> find(std::string_view grant_id) override {
@@ -777,6 +784,15 @@ class SqliteStore final : public Store {
       std::size_t removed = 0;
       for (std::string_view sql : kSweeps) GG_TRY(sweepOne(c, sql, now, grant_cutoff, removed));
       return removed;
+    });
+  }
+
+  Result<ParRecord> approve(const Approval& a) override {
+    return db_->transaction([&](Connection& c) -> Result<ParRecord> {
+      GG_TRY(ParRecord par, SqlitePars::consumeIn(c, a.uri_hash, a.now));
+      GG_TRY(SqliteGrants::insert(c, a.grant));
+      GG_TRY(SqliteCodes::insert(c, a.code_hash, a.code));
+      return par;
     });
   }
 
