@@ -18,8 +18,9 @@
 //   path = "gridgate.db"          # relative to state_dir
 //   synchronous = "full"          # normal|full|extra: an acknowledged consent survives a crash
 //   # type = "redis" only (docs/deployment.md, docs/redis.md):
-//   url = "redis://127.0.0.1:6379"   # redis://[[user]:password@]host[:port][/db],
-//   unix:///path?db=N key_prefix = "gridgate:" database = 0                  # overrides the URL's
+//   url = "redis://127.0.0.1:6379"  # redis://[[user]:password@]host[:port][/db] or unix:///p?db=N
+//   key_prefix = "gridgate:"
+//   database = 0                  # overrides the URL's
 //   username = ""                 # Redis 6 ACL user; overrides the URL's
 //   password = ""                 # better GRIDGATE_STORE_PASSWORD; overrides the URL's
 //   pool_size = 8

@@ -2,10 +2,10 @@
 // every module that needs certificates.
 //
 //   // a complete PKI in a temp dir, in a few milliseconds (EC keys only, no fsync)
-//   GG_TRY(pki::InitResult r, pki::init({.dir = tmp, .durable = false, .now =
-//   clock.unixSeconds()})); const pki::Layout& files = r.layout;      // paths of every file
-//   (layout.h) const pki::Identities ids = pki::sandboxIdentities();   // the URLs written into the
-//   leaves
+//   GG_TRY(pki::InitResult r,
+//          pki::init({.dir = tmp, .durable = false, .now = clock.unixSeconds()}));
+//   const pki::Layout& files = r.layout;                   // paths of every file (layout.h)
+//   const pki::Identities ids = pki::sandboxIdentities();  // the URLs written into the leaves
 //
 //   GG_TRY(pki::IssuedLeaf leaf, pki::issueLeaf(files, {.hierarchy = pki::Hierarchy::kClient,
 //       .application = "https://directory.core.trust.ib1.org/a/x", .member = ..., .roles = {...},

@@ -1,6 +1,7 @@
 // Client certificates forwarded by a TLS terminator in an HTTP header.
 //
-//   // config: [resource.proxy] header = "X-Amzn-Mtls-Clientcert-Leaf", format = "url-encoded-pem"
+//   // config: a listener's trusted_proxy table (config/listener.h), e.g.
+//   //   header = "X-Amzn-Mtls-Clientcert-Leaf", format = "url-encoded-pem"
 //   GG_TRY(ForwardedFormat format, parseForwardedFormat(config.format));
 //   GG_TRY(Certificate cert, decodeForwardedCert(format, request.header(config.header)));
 //
