@@ -210,6 +210,8 @@ class Deployment {
   }
 
   void killAuthz(std::size_t i) { as_[i].reset(); }
+  // The plain HTTP port of authorization server i's public listener (nginx's upstream).
+  std::uint16_t authzPublicPort(std::size_t i) const { return public_[i]; }
 
   std::string publicUrl(const std::string& path) const {
     return "https://localhost:" + std::to_string(nginx_public_) + path;
@@ -575,6 +577,65 @@ TEST(MultiNginx, RenderedTemplateInFrontOfTwoInstancesOfEach) {
   }
   // nginx did try the dead instance and passed those requests on to the live one.
   EXPECT_NE(d.nginxErrorLog().find("Connection refused"), std::string::npos) << d.nginxErrorLog();
+}
+
+// The login throttle behind nginx counts failures per browser address as nginx forwards it
+// (X-Forwarded-For from a trusted proxy, deploy/nginx sets it to $remote_addr), not per nginx:
+// requests go straight to one instance's public listener from nginx's address (127.0.0.1, the
+// instance's trusted proxy) carrying the header as nginx would.
+TEST(MultiNginx, LoginThrottleCountsTheForwardedBrowserAddress) {
+  if (::access(kNginx, X_OK) != 0) GTEST_SKIP() << "nginx not installed";
+  Deployment d;
+  ASSERT_NO_FATAL_FAILURE(d.start());
+  auto client = d.demoClient();
+  ASSERT_TRUE(client);
+  auto [verifier, challenge] = authz::test::pkcePair();
+  auto r = postForm(*client, d.mtlsUrl("/par"), parForm(d, d.client_id, challenge));
+  ASSERT_TRUE(r && r->status == 201) << describe(r);
+  auto par = parseJsonObject(r->body);
+  ASSERT_TRUE(par && jsonString(*par, "request_uri"));
+  const std::string request_uri = *jsonString(*par, "request_uri");
+
+  const std::uint16_t port = d.authzPublicPort(0);
+  net::test::RawClient page_client(port);
+  ASSERT_TRUE(
+      page_client.send(net::test::simpleGet("/authorize?client_id=" + net::formEncode(d.client_id) +
+                                                "&request_uri=" + net::formEncode(request_uri),
+                                            "X-Forwarded-For: 198.51.100.1\r\n")));
+  auto page = page_client.readResponse();
+  ASSERT_TRUE(page && page->status == 200) << (page ? page->body : "no response");
+  std::string cookies;
+  for (auto [it, end] = page->headers.equal_range("set-cookie"); it != end; ++it) {
+    cookies += (cookies.empty() ? "" : "; ") + it->second.substr(0, it->second.find(';'));
+  }
+  const std::string form_start =
+      net::encodeForm({{"csrf", Browser::hiddenField(page->body, "csrf")},
+                       {"client_id", Browser::hiddenField(page->body, "client_id")},
+                       {"request_uri", Browser::hiddenField(page->body, "request_uri")},
+                       {"password", "not the password"}});
+  // One failed sign-in (a username of its own each time: the per-username limit stays out of
+  // the way) from browser `from`; the status of the answer.
+  int attempts = 0;
+  const auto failLogin = [&](const std::string& from) {
+    const std::string body = form_start + "&username=nobody-" + std::to_string(attempts++);
+    net::test::RawClient c(port);
+    const bool sent = c.send(
+        "POST /login HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\nCookie: " + cookies + "\r\nX-Forwarded-For: " + from +
+        "\r\nConnection: close\r\n\r\n" + body);
+    auto resp = sent ? c.readResponse(false, 30s) : std::nullopt;
+    return resp ? resp->status : -1;
+  };
+  // 30 failures from one address (authz/ui/throttle.h: ThrottleSettings::max_failures_per_ip) are
+  // answered with the login page again; then that address is refused for the window...
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(failLogin("198.51.100.1"), 200) << "attempt " << i;
+  EXPECT_EQ(failLogin("198.51.100.1"), 429);
+  // ...while another browser behind the same proxy still gets to try.
+  EXPECT_EQ(failLogin("198.51.100.2"), 200);
+  // A forged earlier entry does not help the locked-out browser: only the proxy's last one counts.
+  EXPECT_EQ(failLogin("203.0.113.7, 198.51.100.1"), 429);
 }
 
 }  // namespace

@@ -368,7 +368,7 @@ class Service final : public InteractionService, public std::enable_shared_from_
     auto pending = deps_.flow->lookup(*client_id, *request_uri);
     if (!pending) return flowErrorPage(pending.error(), settings_.brand);
 
-    const std::string& ip = request.peer.remote_address;
+    const std::string ip(clientAddress(request));
     if (auto wait = throttle_.blockedFor(*username, ip)) {
       auto minutes = (wait->count() + 59) / 60;
       return loginPage(request, *pending,

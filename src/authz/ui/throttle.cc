@@ -1,8 +1,29 @@
 #include "authz/ui/throttle.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace gridgate::authz::ui {
+
+std::string_view clientAddress(const net::Request& request) {
+  const std::string_view peer = request.peer.remote_address;
+  if (!request.peer.via_proxy) return peer;
+  const std::vector<std::string_view> values = request.headers.getAll("x-forwarded-for");
+  if (values.empty()) return peer;
+  std::string_view last = values.back();
+  if (const std::size_t comma = last.rfind(','); comma != std::string_view::npos) {
+    last.remove_prefix(comma + 1);
+  }
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  constexpr std::size_t kMaxAddress = 45;  // the longest IPv6 literal (with an embedded IPv4)
+  const bool literal = !last.empty() && last.size() <= kMaxAddress &&
+                       std::all_of(last.begin(), last.end(), [](char c) {
+                         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                                (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+                       });
+  return literal ? last : peer;
+}
 
 namespace {
 std::string userKey(std::string_view username) {

@@ -8,7 +8,8 @@
 //
 // Counters live in this process (several instances each count their own share: the limit is then
 // per instance). Failures are counted in a sliding window; the map is bounded, oldest entries are
-// dropped first.
+// dropped first. The address is clientAddress(request): behind nginx (a listener with a
+// trusted_proxy table) the browser's address that nginx forwards, not nginx's own.
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "net/http.h"
 
 namespace gridgate::authz::ui {
 
@@ -30,6 +32,13 @@ struct ThrottleSettings {
   Seconds window{15 * 60};             // counting period, and the lockout after the limit
   std::size_t max_tracked = 100'000;   // keys kept in memory
 };
+
+// The address a request is throttled under: the TCP peer; or, when the request came from a trusted
+// proxy of its listener (PeerInfo::via_proxy), the last entry of its last X-Forwarded-For header,
+// which that proxy wrote (deploy/nginx: `proxy_set_header X-Forwarded-For $remote_addr`; entries
+// before the last may come from the client and are ignored). An absent or malformed value (not an
+// IPv4/IPv6 literal of at most 45 characters) falls back to the peer.
+std::string_view clientAddress(const net::Request& request);
 
 class LoginThrottle {
  public:

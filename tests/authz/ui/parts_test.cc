@@ -129,6 +129,34 @@ TEST(Throttle, LocksAnAddressAcrossUsernamesAndSuccessClearsTheUser) {
   EXPECT_FALSE(t.blockedFor("d", "198.51.100.1"));
 }
 
+TEST(Throttle, ClientAddressIsThePeerUnlessATrustedProxyForwardedOne) {
+  net::Request r;
+  r.peer.remote_address = "10.0.0.5";  // nginx
+  r.headers.add("X-Forwarded-For", "198.51.100.7");
+  EXPECT_EQ(clientAddress(r), "10.0.0.5");  // not from a trusted proxy: the header means nothing
+
+  r.peer.via_proxy = true;
+  EXPECT_EQ(clientAddress(r), "198.51.100.7");
+  // Only what the proxy appended counts: the last entry of the last header.
+  net::Request chain = r;
+  chain.headers = {};
+  chain.headers.add("X-Forwarded-For", "1.2.3.4, 5.6.7.8");
+  chain.headers.add("x-forwarded-for", "203.0.113.9 ,  2001:db8::1 ");
+  EXPECT_EQ(clientAddress(chain), "2001:db8::1");
+
+  // Absent, empty or not an address literal: the peer.
+  for (const char* bad : {"", " , ", "unknown", "198.51.100.7:443x", "<script>",
+                          "1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb"}) {
+    net::Request b = r;
+    b.headers = {};
+    b.headers.add("X-Forwarded-For", bad);
+    EXPECT_EQ(clientAddress(b), "10.0.0.5") << bad;
+  }
+  net::Request none = r;
+  none.headers = {};
+  EXPECT_EQ(clientAddress(none), "10.0.0.5");
+}
+
 TEST(Throttle, MemoryIsBounded) {
   FakeClock clock(1'700'000'000);
   LoginThrottle t(clock, ThrottleSettings{.max_failures_per_user = 1, .max_tracked = 10});
