@@ -240,11 +240,7 @@ Result<std::string> Flow::approve(const PendingAuthorization& pending,
   rec.auth_time = decision.auth_time;
   rec.created_at = now;
   rec.expires_at = now + cfg.code_lifetime.count();
-  GG_TRY(store::ParRecord consumed, ctx_.store->approve(approval));
-  if (consumed.client_id != par.client_id) {
-    // Cannot happen (request records are immutable); refuse rather than redirect if it did.
-    return fail(Errc::kForbidden, "request URI changed hands");
-  }
+  GG_TRY(ctx_.store->approve(approval));
   log::info("grant {} for client {} approved", grant.id, grant.client_id);
 
   // FAPI-CHECKLIST 37 (iss), 36 (state verbatim); RFC 9207.

@@ -50,7 +50,7 @@ class Args {
   }
   std::span<const std::string_view> views() const { return views_; }
   std::size_t size() const { return views_.size(); }
-  // Replaces argument `i` (a placeholder whose value is known only once later ones are added).
+  // Sets argument `i`: a count reserved with add() before the arguments it counts were added.
   Args& set(std::size_t i, std::int64_t n) {
     views_.at(i) = owned_.emplace_back(std::to_string(n));
     return *this;
