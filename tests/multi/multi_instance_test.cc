@@ -62,12 +62,6 @@ constexpr std::string_view kPassword = "alice's multi-instance password";
 // Starting an ASan build of gridgate on a loaded 2-core machine: generous.
 constexpr auto kStartTimeout = 60s;
 
-std::string replaceOnce(std::string s, const std::string& from, const std::string& to) {
-  const std::size_t at = s.find(from);
-  if (at == std::string::npos) return s;
-  return s.replace(at, from.size(), to);
-}
-
 double millisSince(Steady::time_point t0) {
   return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
 }
@@ -92,13 +86,7 @@ class Cluster {
   // Writes the files, creates the user in Redis, starts the processes and waits until they are
   // ready. Fatal failures on error.
   void start() {
-    std::vector<std::uint16_t> ports;
-    while (ports.size() < 7) {
-      const std::uint16_t p = net::test::freePort();
-      bool seen = p == redis.port();
-      for (const std::uint16_t q : ports) seen = seen || q == p;
-      if (!seen) ports.push_back(p);
-    }
+    const std::vector<std::uint16_t> ports = multi_test::freePorts(7, redis.port());
     public_ = {ports[0], ports[1]};
     mtls_ = {ports[2], ports[3]};
     resource_ = {ports[4], ports[5]};
@@ -107,15 +95,10 @@ class Cluster {
     issuer = sandbox_ports.issuer();
 
     files_ = cli::sandbox::Layout::in(tmp_.path() + "/gg");
-    auto prepared = cli::sandbox::prepare(files_, SystemClock::instance());
-    ASSERT_TRUE(prepared) << prepared.error().detail;
-    std::string text = cli::sandbox::configText(files_, sandbox_ports);
-    const std::string sqlite = "[store]\ntype = \"sqlite\"\npath = \"gridgate.db\"\n";
-    ASSERT_NE(text.find(sqlite), std::string::npos) << text;
+    std::string text;
     // A short command timeout: a frozen Redis costs each request 500 ms before its 503.
-    text = replaceOnce(
-        text, sqlite,
-        "[store]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\ncommand_timeout_ms = 500\n");
+    ASSERT_NO_FATAL_FAILURE(multi_test::sandboxConfigOnRedis(files_, sandbox_ports, redis.url(),
+                                                             "command_timeout_ms = 500\n", &text));
     multi_test::SplitConfigs split;
     ASSERT_NO_FATAL_FAILURE(multi_test::writeSplitConfigs(text, files_.dir.string(), &split));
     authz_config_ = split.authz;

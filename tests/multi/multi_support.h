@@ -2,6 +2,11 @@
 // authorization-server instances and one for the resource-server instances, and the login user
 // written into the shared Redis store.
 //
+//   const auto ports = multi_test::freePorts(7, redis.port());
+//   std::string text;
+//   ASSERT_NO_FATAL_FAILURE(multi_test::sandboxConfigOnRedis(layout, sandbox_ports, redis.url(),
+//   "",
+//                                                            &text));
 //   multi_test::SplitConfigs files;
 //   ASSERT_NO_FATAL_FAILURE(multi_test::writeSplitConfigs(text, dir, &files));
 //   ASSERT_NO_FATAL_FAILURE(multi_test::addRedisUser(redis.url(), "alice", "password"));
@@ -9,11 +14,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authz/ui/password.h"
 #include "authz/ui/users.h"
+#include "cli/sandbox/files.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "harness.h"  // tests/authz (and tests/net support: writeFileText)
@@ -25,6 +34,34 @@ struct SplitConfigs {
   std::string authz;     // [authz] and what precedes it; one CSRF key file for every instance
   std::string resource;  // [resource] and what precedes [authz]
 };
+
+// `n` distinct ports that were free a moment ago, none of them `avoid` (the redis-server's).
+inline std::vector<std::uint16_t> freePorts(std::size_t n, std::uint16_t avoid) {
+  std::vector<std::uint16_t> ports;
+  while (ports.size() < n) {
+    const std::uint16_t p = net::test::freePort();
+    bool seen = p == avoid;
+    for (const std::uint16_t q : ports) seen = seen || q == p;
+    if (!seen) ports.push_back(p);
+  }
+  return ports;
+}
+
+// Prepares the sandbox's files (PKI, users file) in `files` and writes to *text its configuration
+// for `ports` with [store] on the shared Redis at `redis_url` (plus `store_extra` lines).
+inline void sandboxConfigOnRedis(const cli::sandbox::Layout& files,
+                                 const cli::sandbox::Ports& ports, const std::string& redis_url,
+                                 const std::string& store_extra, std::string* text) {
+  auto prepared = cli::sandbox::prepare(files, SystemClock::instance());
+  ASSERT_TRUE(prepared) << prepared.error().detail;
+  std::string t = cli::sandbox::configText(files, ports);
+  const std::string sqlite = "[store]\ntype = \"sqlite\"\npath = \"gridgate.db\"\n";
+  const std::size_t at = t.find(sqlite);
+  ASSERT_NE(at, std::string::npos) << t;
+  t.replace(at, sqlite.size(),
+            "[store]\ntype = \"redis\"\nurl = \"" + redis_url + "\"\n" + store_extra);
+  *text = std::move(t);
+}
 
 // Writes DIR/authz.toml, DIR/resource.toml and DIR/csrf.key from a whole sandbox configuration.
 inline void writeSplitConfigs(const std::string& text, const std::string& dir, SplitConfigs* out) {

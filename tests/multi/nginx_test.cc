@@ -134,13 +134,7 @@ class Deployment {
  public:
   void start() {
     ASSERT_EQ(::access(kNginx, X_OK), 0) << kNginx;
-    std::vector<std::uint16_t> ports;
-    while (ports.size() < 10) {
-      const std::uint16_t p = net::test::freePort();
-      bool seen = p == redis.port();
-      for (const std::uint16_t q : ports) seen = seen || q == p;
-      if (!seen) ports.push_back(p);
-    }
+    const std::vector<std::uint16_t> ports = multi_test::freePorts(10, redis.port());
     // What nginx listens on: the URLs in the configuration name these, never an instance.
     const cli::sandbox::Ports front{ports[0], ports[1], ports[2], ports[3]};
     nginx_public_ = ports[0];
@@ -153,12 +147,9 @@ class Deployment {
     issuer = front.issuer();
 
     files_ = cli::sandbox::Layout::in(tmp_.path() + "/gg");
-    auto prepared = cli::sandbox::prepare(files_, SystemClock::instance());
-    ASSERT_TRUE(prepared) << prepared.error().detail;
-    std::string text = cli::sandbox::configText(files_, front);
-    const std::string sqlite = "[store]\ntype = \"sqlite\"\npath = \"gridgate.db\"\n";
-    ASSERT_NE(text.find(sqlite), std::string::npos) << text;
-    text = replaceAll(text, sqlite, "[store]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\n");
+    std::string text;
+    ASSERT_NO_FATAL_FAILURE(
+        multi_test::sandboxConfigOnRedis(files_, front, redis.url(), "", &text));
     for (const char* table :
          {"authz.listeners.public", "authz.listeners.mtls", "resource.listener"}) {
       const std::string header = "[" + std::string(table) + "]\n";
