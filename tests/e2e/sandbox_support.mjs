@@ -12,7 +12,38 @@ export function arg(name) {
   return i > 0 ? process.argv[i + 1] : undefined;
 }
 
+// A port below the kernel's ephemeral range (where every outgoing connection takes its local
+// port, so one found by listening on port 0 may be gone before the sandbox binds it), at random,
+// never the same twice in this script, and free now (tests/net/free_port.cc does the same).
+const givenPorts = new Set();
+
+function ephemeralLow() {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 0 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function listensNow(port) {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
 async function freePort() {
+  const first = 10000;
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 1000; ++attempt) {
+    const port = low - first >= 1000 ? first + Math.floor(Math.random() * (low - first)) : 0;
+    if (port !== 0 && (givenPorts.has(port) || !(await listensNow(port)))) continue;
+    if (port === 0) break;
+    givenPorts.add(port);
+    return port;
+  }
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -24,9 +55,9 @@ async function freePort() {
 }
 
 async function freePorts(n) {
-  const ports = new Set();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
+  const ports = [];
+  while (ports.length < n) ports.push(await freePort());
+  return ports;
 }
 
 export async function startSandbox(gridgate, { timeoutMs = 60000 } = {}) {

@@ -20,6 +20,7 @@
 
 #include "config/common.h"
 #include "config/document.h"
+#include "free_port.h"  // tests/net
 #include "redis_server.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/revocation_bus.h"
@@ -86,7 +87,7 @@ TEST(DeploySystemd, UnitVerifiesAndIsHardened) {
 class ConfiguredRedis {
  public:
   explicit ConfiguredRedis(std::vector<std::string> extra = {}) {
-    port_ = store::test::freeTcpPort();
+    port_ = net::test::freePort();
     std::vector<std::string> args = {"/usr/bin/redis-server",
                                      (kSource / "deploy/redis/gridgate.conf").string(),
                                      "--port",

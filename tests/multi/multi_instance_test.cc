@@ -86,7 +86,7 @@ class Cluster {
   // Writes the files, creates the user in Redis, starts the processes and waits until they are
   // ready. Fatal failures on error.
   void start() {
-    const std::vector<std::uint16_t> ports = multi_test::freePorts(7, redis.port());
+    const std::vector<std::uint16_t> ports = net::test::freePorts(7);
     public_ = {ports[0], ports[1]};
     mtls_ = {ports[2], ports[3]};
     resource_ = {ports[4], ports[5]};

@@ -2,7 +2,7 @@
 // authorization-server instances and one for the resource-server instances, and the login user
 // written into the shared Redis store.
 //
-//   const auto ports = multi_test::freePorts(7, redis.port());
+//   const auto ports = net::test::freePorts(7);
 //   std::string text;
 //   ASSERT_NO_FATAL_FAILURE(multi_test::sandboxConfigOnRedis(layout, sandbox_ports, redis.url(),
 //   "",
@@ -34,18 +34,6 @@ struct SplitConfigs {
   std::string authz;     // [authz] and what precedes it; one CSRF key file for every instance
   std::string resource;  // [resource] and what precedes [authz]
 };
-
-// `n` distinct ports that were free a moment ago, none of them `avoid` (the redis-server's).
-inline std::vector<std::uint16_t> freePorts(std::size_t n, std::uint16_t avoid) {
-  std::vector<std::uint16_t> ports;
-  while (ports.size() < n) {
-    const std::uint16_t p = net::test::freePort();
-    bool seen = p == avoid;
-    for (const std::uint16_t q : ports) seen = seen || q == p;
-    if (!seen) ports.push_back(p);
-  }
-  return ports;
-}
 
 // Prepares the sandbox's files (PKI, users file) in `files` and writes to *text its configuration
 // for `ports` with [store] on the shared Redis at `redis_url` (plus `store_extra` lines).

@@ -134,7 +134,7 @@ class Deployment {
  public:
   void start() {
     ASSERT_EQ(::access(kNginx, X_OK), 0) << kNginx;
-    const std::vector<std::uint16_t> ports = multi_test::freePorts(10, redis.port());
+    const std::vector<std::uint16_t> ports = net::test::freePorts(10);
     // What nginx listens on: the URLs in the configuration name these, never an instance.
     const cli::sandbox::Ports front{ports[0], ports[1], ports[2], ports[3]};
     nginx_public_ = ports[0];

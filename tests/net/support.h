@@ -1,6 +1,6 @@
 // Test support for net/: a PKI made with the openssl CLI, a blocking raw-socket HTTP client (so
 // that tests can send exactly the bytes they mean, slowly, pipelined or malformed), a child
-// process owner (nginx, openssl s_client) and free ports.
+// process owner (nginx, openssl s_client) and free ports (free_port.h).
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "free_port.h"
 #include "net/server.h"
 
 namespace gridgate::net::test {
@@ -109,8 +110,6 @@ struct RunningServer {
   std::uint16_t port = 0;
 };
 
-// A port that was free a moment ago (for external servers that cannot bind port 0).
-std::uint16_t freePort();
 // Polls until something accepts connections on 127.0.0.1:port.
 bool waitForPort(std::uint16_t port, std::chrono::milliseconds timeout);
 

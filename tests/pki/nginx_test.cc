@@ -13,6 +13,7 @@
 #include <ctime>
 #include <thread>
 
+#include "free_port.h"  // tests/net
 #include "pki/pki.h"
 #include "pki/support.h"
 
@@ -26,21 +27,6 @@ using testing::spit;
 using testing::TempDir;
 
 constexpr const char* kNginx = "/usr/sbin/nginx";
-
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    std::abort();
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 bool accepts(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -173,7 +159,7 @@ TEST(PkiNginx, CurlGetsThroughAndRevokedClientIsRefused) {
   const Identities ids = sandboxIdentities();
 
   {
-    const int port = freePort();
+    const int port = net::test::freePort();
     Nginx nginx(nginx_dir.path(), pki_dir.path(), port);
     ASSERT_TRUE(nginx.ready()) << nginx.log();
     Response demo = curlGet(l, port, &l.client_demo);
@@ -192,7 +178,7 @@ TEST(PkiNginx, CurlGetsThroughAndRevokedClientIsRefused) {
   ASSERT_TRUE(other);
   ASSERT_TRUE(revoke(l, *other, std::time(nullptr)));
   {
-    const int port = freePort();
+    const int port = net::test::freePort();
     Nginx nginx(nginx_dir.path(), pki_dir.path(), port);
     ASSERT_TRUE(nginx.ready()) << nginx.log();
     EXPECT_EQ(curlGet(l, port, &l.client_demo).status, 200) << nginx.log();

@@ -126,17 +126,6 @@ inline bool portFree(std::uint16_t port) {
   return ok;
 }
 
-inline std::vector<std::uint16_t> freePorts() {
-  std::vector<std::uint16_t> ports;
-  while (ports.size() < 4) {
-    const std::uint16_t p = net::test::freePort();
-    bool seen = false;
-    for (auto q : ports) seen = seen || q == p;
-    if (!seen) ports.push_back(p);
-  }
-  return ports;
-}
-
 inline std::string portsArg(const std::vector<std::uint16_t>& p) {
   return std::to_string(p[0]) + "," + std::to_string(p[1]) + "," + std::to_string(p[2]) + "," +
          std::to_string(p[3]);

@@ -39,7 +39,7 @@ TEST(SandboxRedis, TwoServeProcessesShareRedisAndTheRevocationBus) {
   store::test::RedisServer redis;
   TempDir tmp;
   const std::string dir = tmp.path() + "/sb";
-  const std::vector<std::uint16_t> ports = freePorts();
+  const std::vector<std::uint16_t> ports = net::test::freePorts(4);
   std::string command;
   {
     // The PKI, configuration and printed command of a sandbox on these ports.

@@ -38,7 +38,7 @@ using namespace sandbox_test;
 TEST(Sandbox, WholeFlowFromThePrintedCommandThenBusyPortThenSigterm) {
   TempDir tmp;
   const std::string dir = tmp.path() + "/sb";
-  const std::vector<std::uint16_t> ports = freePorts();
+  const std::vector<std::uint16_t> ports = net::test::freePorts(4);
   Sandbox sandbox({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/sandbox.log");
   ASSERT_TRUE(sandbox.waitReady()) << sandbox.log();
   const std::string out = sandbox.log();
@@ -143,7 +143,7 @@ TEST(Sandbox, RestartKeepsStateResetMakesItAnew) {
   TempDir tmp;
   const std::string dir = tmp.path() + "/sb";
   const std::string users_file = dir + "/demo-users.txt";
-  const std::vector<std::uint16_t> ports = freePorts();
+  const std::vector<std::uint16_t> ports = net::test::freePorts(4);
   std::string first_password;
   {
     Sandbox first({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/1.log");
@@ -183,7 +183,7 @@ TEST(Sandbox, RestartKeepsStateResetMakesItAnew) {
 TEST(Sandbox, ServeRunsBothServersOfTheSandboxConfiguration) {
   TempDir tmp;
   const std::string dir = tmp.path() + "/sb";
-  const std::vector<std::uint16_t> ports = freePorts();
+  const std::vector<std::uint16_t> ports = net::test::freePorts(4);
   std::string command;
   {
     Sandbox sandbox({"--dir", dir, "--ports", portsArg(ports)}, tmp.path() + "/sandbox.log");

@@ -67,7 +67,4 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
-// A port that was free a moment ago.
-std::uint16_t freeTcpPort();
-
 }  // namespace gridgate::store::test

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "free_port.h"  // tests/net
 #include "redis_server.h"
 #include "store_conformance.h"
 
@@ -417,7 +418,7 @@ TEST(RedisStoreTest, RestartedServerIsUsedWithoutFailingARequest) {
 
 TEST(RedisStoreTest, UnreachableAtOpenIsUnavailable) {
   RedisOptions o;
-  o.url = "redis://127.0.0.1:" + std::to_string(test::freeTcpPort());
+  o.url = "redis://127.0.0.1:" + std::to_string(net::test::freePort());
   o.connect_timeout = 200ms;
   auto db = openRedis(o);
   ASSERT_FALSE(db.has_value());
