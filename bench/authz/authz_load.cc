@@ -6,6 +6,7 @@
 //   build/authz-release/bench/authz/authz_load --gridgate build/authz-release/src/cli/gridgate
 //   authz_load --seconds 10 --connections 16 --runs 3 --only introspect,token,flow,nginx
 //   authz_load --synchronous normal   # the server's [store] synchronous (default full)
+//   authz_load --blocking-threads 16  # the server's [server] blocking_threads (default 4)
 //   authz_load --store redis --only introspect,token                  # Redis beside SQLite
 //   authz_load --store redis --instances 2 --only introspect,token    # two servers, one Redis
 //
@@ -85,6 +86,7 @@ struct Options {
   std::string store = "sqlite";          // sqlite | redis (a redis-server started here, AOF on)
   std::string appendfsync = "everysec";  // the redis-server's AOF fsync policy
   int instances = 1;                     // authorization servers sharing the store (redis)
+  int blocking_threads = 4;              // [server] blocking_threads of the server under test
   std::vector<std::string> only = {"nginx", "introspect", "token", "flow"};
 };
 
@@ -193,7 +195,7 @@ std::string configText(const Env& e, const Options& o, std::size_t instance) {
   fs::create_directories(state);
   std::ostringstream t;
   t << "[server]\nstate_dir = \"" << state << "\"\nlog_level = \"warn\"\nio_threads = 1\n"
-    << "blocking_threads = 4\n";
+    << "blocking_threads = " << o.blocking_threads << "\n";
   if (o.store == "redis") {
     t << "[store]\ntype = \"redis\"\nurl = \"" << e.redis_url << "\"\n";
   } else {
@@ -439,6 +441,8 @@ int main(int argc, char** argv) {
       o.appendfsync = next();
     else if (a == "--instances")
       o.instances = std::stoi(next());
+    else if (a == "--blocking-threads")
+      o.blocking_threads = std::stoi(next());
     else if (a == "--only") {
       o.only.clear();
       std::stringstream ss(next());
