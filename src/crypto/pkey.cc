@@ -5,9 +5,12 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <array>
 #include <cstring>
 
+#include "crypto/context_pool.h"
 #include "crypto/ossl.h"
+#include "crypto/prepared_signer.h"
 
 namespace gridgate::crypto {
 namespace {
@@ -230,6 +233,60 @@ Result<Bytes> sign(const PKey& key, SigScheme scheme, ByteView data) {
   if (EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) {
     return opensslFailure("EVP_DigestSign");
   }
+  sig.resize(len);
+  return sig;
+}
+
+struct PreparedSigner::State {
+  OsslPtr<EVP_MD, EVP_MD_free> md;  // fetched once
+  PKeyCtxPtr ctx;                   // EVP_PKEY_sign_init, digest and padding done: copied per use
+  ContextPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free> pool;
+};
+
+Result<std::shared_ptr<const PreparedSigner>> PreparedSigner::create(const PKey& key,
+                                                                     SigScheme scheme) {
+  if (!key.valid() || !key.hasPrivate()) return fail(Errc::kInvalidArgument, "no private key");
+  if (!schemeFitsKey(scheme, key.type())) {
+    return fail(Errc::kInvalidArgument, "signature scheme does not fit the key");
+  }
+  std::shared_ptr<PreparedSigner> p(new PreparedSigner());
+  p->key_ = key;
+  p->scheme_ = scheme;
+  if (scheme == SigScheme::kEd25519) return std::shared_ptr<const PreparedSigner>(std::move(p));
+  auto state = std::make_shared<State>();
+  state->md.reset(EVP_MD_fetch(nullptr, EVP_MD_get0_name(schemeDigest(scheme)), nullptr));
+  state->ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key.raw(), nullptr));
+  if (!state->md || !state->ctx || EVP_PKEY_sign_init(state->ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(state->ctx.get(), state->md.get()) <= 0) {
+    return opensslFailure("EVP_PKEY_sign_init");
+  }
+  GG_TRY(configurePadding(state->ctx.get(), scheme));
+  p->state_ = std::move(state);
+  return std::shared_ptr<const PreparedSigner>(std::move(p));
+}
+
+Result<Bytes> PreparedSigner::sign(ByteView data) const {
+  if (!state_) return crypto::sign(key_, scheme_, data);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &digest_len, state_->md.get(), nullptr) !=
+      1) {
+    return opensslFailure("EVP_Digest");
+  }
+  PKeyCtxPtr ctx = state_->pool.take();
+  if (!ctx) {
+    ctx.reset(EVP_PKEY_CTX_dup(state_->ctx.get()));
+    if (!ctx) return opensslFailure("EVP_PKEY_CTX_dup");
+  }
+  std::size_t len = 0;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest_len) != 1) {
+    return opensslFailure("EVP_PKEY_sign (size)");
+  }
+  Bytes sig(len);
+  if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest_len) != 1) {
+    return opensslFailure("EVP_PKEY_sign");
+  }
+  state_->pool.give(std::move(ctx));
   sig.resize(len);
   return sig;
 }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/base64.h"
+#include "crypto/prepared_signer.h"
 #include "jose/internal/prepared_key.h"
 
 namespace gridgate::jose {
@@ -227,7 +228,9 @@ Result<Signer> Signer::create(Alg alg, Jwk key) {
     return fail(Errc::kInvalidArgument,
                 "signer: key may not sign with " + std::string(algName(alg)));
   }
-  return Signer(alg, std::move(key));
+  GG_TRY(std::shared_ptr<const crypto::PreparedSigner> prepared,
+         crypto::PreparedSigner::create(key.key(), algScheme(alg)));
+  return Signer(alg, std::move(key), std::move(prepared));
 }
 
 Result<Signer> Signer::create(Alg alg, crypto::PKey key, std::string kid) {
@@ -254,7 +257,7 @@ Result<std::string> Signer::sign(const Json& header_extra, std::string_view payl
   out.reserve(out.size() + 2 + (payload.size() + 2) / 3 * 4 + 700);
   out.push_back('.');
   out += base64urlEncode(asBytes(payload));
-  GG_TRY(Bytes sig, crypto::sign(key_.key(), algScheme(alg_), asBytes(out)));
+  GG_TRY(Bytes sig, prepared_->sign(asBytes(out)));
   if (const std::size_t coord = ecdsaCoordSize(alg_); coord != 0) {
     GG_TRY(sig, crypto::ecdsaDerToRaw(sig, coord));
   }

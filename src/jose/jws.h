@@ -41,6 +41,10 @@
 #include "jose/jwk.h"
 #include "jose/jwks.h"
 
+namespace gridgate::crypto {
+class PreparedSigner;
+}  // namespace gridgate::crypto
+
 namespace gridgate::jose {
 
 namespace internal {
@@ -153,10 +157,12 @@ class Signer {
   const Jwk& jwk() const { return key_; }
 
  private:
-  Signer(Alg alg, Jwk key) : alg_(alg), key_(std::move(key)) {}
+  Signer(Alg alg, Jwk key, std::shared_ptr<const crypto::PreparedSigner> prepared)
+      : alg_(alg), key_(std::move(key)), prepared_(std::move(prepared)) {}
 
   Alg alg_;
   Jwk key_;
+  std::shared_ptr<const crypto::PreparedSigner> prepared_;  // set up once
 };
 
 // DPoP (RFC 9449): verifies a proof with the public key in its own `jwk` header member. The key

@@ -46,7 +46,9 @@ Result<Signer> Signer::create(crypto::PKey key, x509::Certificate leaf,
     entries.emplace(s, std::vector<std::string>{issuer.toPem()});
   }
   entries.emplace(serial, std::move(path));
-  return Signer(std::move(key), std::move(leaf), std::move(issuers), std::move(serial),
+  GG_TRY(std::shared_ptr<const crypto::PreparedSigner> prepared,
+         crypto::PreparedSigner::create(key, crypto::SigScheme::kEcdsaSha256));
+  return Signer(std::move(prepared), std::move(leaf), std::move(issuers), std::move(serial),
                 std::move(entries));
 }
 
@@ -59,7 +61,7 @@ Result<Signer> Signer::fromPem(std::string_view key_pem, std::string_view bundle
 }
 
 Result<std::string> Signer::sign(std::string_view input) const {
-  GG_TRY(Bytes der, crypto::sign(key_, crypto::SigScheme::kEcdsaSha256, asBytes(input)));
+  GG_TRY(Bytes der, key_->sign(asBytes(input)));
   return base64urlEncode(der, Padding::kRequired);
 }
 

@@ -12,6 +12,7 @@
 // member or roles extension, or an issuer list that is not the leaf's chain in order.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,7 @@
 
 #include "core/result.h"
 #include "crypto/pkey.h"
+#include "crypto/prepared_signer.h"
 #include "provenance/record.h"
 #include "x509/certificate.h"
 
@@ -43,15 +45,15 @@ class Signer {
   const CertificateMap& certificateEntries() const { return entries_; }
 
  private:
-  Signer(crypto::PKey key, x509::Certificate leaf, std::vector<x509::Certificate> issuers,
-         std::string serial, CertificateMap entries)
+  Signer(std::shared_ptr<const crypto::PreparedSigner> key, x509::Certificate leaf,
+         std::vector<x509::Certificate> issuers, std::string serial, CertificateMap entries)
       : key_(std::move(key)),
         leaf_(std::move(leaf)),
         issuers_(std::move(issuers)),
         serial_(std::move(serial)),
         entries_(std::move(entries)) {}
 
-  crypto::PKey key_;
+  std::shared_ptr<const crypto::PreparedSigner> key_;  // ES256, set up once
   x509::Certificate leaf_;
   std::vector<x509::Certificate> issuers_;
   std::string serial_;

@@ -23,7 +23,7 @@ Result<PreparedKey> PreparedKey::create(const crypto::PKey& key, Alg alg) {
         return opensslFailure("EVP_DigestVerifyInit_ex (Ed25519)");
       }
       p.md_ctx_ = std::move(ctx);
-      p.md_pool_ = std::make_shared<ContextPool<EVP_MD_CTX, EVP_MD_CTX_free>>();
+      p.md_pool_ = std::make_shared<crypto::ContextPool<EVP_MD_CTX, EVP_MD_CTX_free>>();
       return p;
     }
     case Alg::kES256:
@@ -52,7 +52,7 @@ Result<PreparedKey> PreparedKey::create(const crypto::PKey& key, Alg alg) {
     }
   }
   p.pkey_ctx_ = std::move(ctx);
-  p.pkey_pool_ = std::make_shared<ContextPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>();
+  p.pkey_pool_ = std::make_shared<crypto::ContextPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>();
   return p;
 }
 

@@ -7,8 +7,7 @@
 //   GG_TRY(prepared.verify(jws.signingInput(), jws.signature()));   // JOSE r||s for ECDSA
 //
 // Thread-safe: verify() may run on many threads at once. Each call borrows a ready context from a
-// small pool (or copies the template when all are busy) and gives it back: OpenSSL contexts are
-// reusable for any number of verifications but not by two threads at once.
+// small pool (crypto/context_pool.h; or copies the template when all are busy) and gives it back.
 #pragma once
 
 #include <memory>
@@ -18,39 +17,12 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "crypto/context_pool.h"
 #include "crypto/ossl.h"
 #include "crypto/pkey.h"
 #include "jose/alg.h"
 
 namespace gridgate::jose::internal {
-
-// Ready contexts kept for reuse, at most kMax (about one per worker thread).
-template <class T, void (*Free)(T*)>
-class ContextPool {
- public:
-  static constexpr std::size_t kMax = 64;
-  ContextPool() = default;
-  ContextPool(const ContextPool&) = delete;
-  ContextPool& operator=(const ContextPool&) = delete;
-  ~ContextPool() {
-    for (T* p : free_) Free(p);
-  }
-  crypto::OsslPtr<T, Free> take() {
-    const std::lock_guard lock(mu_);
-    if (free_.empty()) return nullptr;
-    T* p = free_.back();
-    free_.pop_back();
-    return crypto::OsslPtr<T, Free>(p);
-  }
-  void give(crypto::OsslPtr<T, Free> p) {
-    const std::lock_guard lock(mu_);
-    if (free_.size() < kMax) free_.push_back(p.release());
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<T*> free_;
-};
 
 class PreparedKey {
  public:
@@ -68,8 +40,8 @@ class PreparedKey {
   std::shared_ptr<EVP_PKEY_CTX> pkey_ctx_;  // ECDSA and RSA: EVP_PKEY_verify_init done
   std::shared_ptr<EVP_MD_CTX> md_ctx_;      // Ed25519: EVP_DigestVerifyInit done
   // Copies of the template above, ready for reuse (shared by copies of this PreparedKey).
-  std::shared_ptr<ContextPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free>> pkey_pool_;
-  std::shared_ptr<ContextPool<EVP_MD_CTX, EVP_MD_CTX_free>> md_pool_;
+  std::shared_ptr<crypto::ContextPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free>> pkey_pool_;
+  std::shared_ptr<crypto::ContextPool<EVP_MD_CTX, EVP_MD_CTX_free>> md_pool_;
 };
 
 }  // namespace gridgate::jose::internal
