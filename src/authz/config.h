@@ -36,6 +36,7 @@
 //   ca_file = "server-ca.pem"        # trust for the clients' servers; empty: system store
 //   retry_base = "5s"
 //   retry_max = "1h"
+//   poll_interval = "2s"             # how often the outbox is checked for due messages
 // [authz.listeners.public] / [authz.listeners.mtls]   (config/listener.h)
 // [[authz.clients]]
 //   client_id = "https://directory.core.trust.ib1.org/a/demo-accounting"   # application URL

@@ -1,6 +1,6 @@
 // One listener's section, for every server of gridgate ([authz.listeners.public],
-// [authz.listeners.mtls], later [resource.listener]...). Plain data: config/net_listener.h turns
-// it into a net::ListenerConfig for modules that link gridgate::net.
+// [authz.listeners.mtls], [authz.listeners.admin], [resource.listener]). Plain data:
+// config/net_listener.h turns it into a net::ListenerConfig for modules that link gridgate::net.
 //
 //   GG_TRY(config::ListenerSection mtls,
 //          config::parseListenerSection(doc.section("authz.listeners.mtls"),
@@ -15,6 +15,10 @@
 //   client_ca = "client-verify-bundle.pem"   # trust anchors for client certificates
 //   crl = "client-crl.pem"               # optional: revoked client certificates are refused
 //   max_body_bytes = 65536
+//   idle_timeout = "60s"                 # keep-alive wait for the next request
+//   request_timeout = "30s"              # first byte to last body byte of a request
+//   hsts = true                          # Strict-Transport-Security (TLS or behind a proxy)
+//   metrics = false                      # Prometheus GET /metrics on this listener
 // [authz.listeners.mtls.trusted_proxy]   # optional: plain HTTP behind a TLS terminator
 //   proxies = ["10.0.0.0/8"]
 //   header = "X-Amzn-Mtls-Clientcert-Leaf"

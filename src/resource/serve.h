@@ -5,7 +5,7 @@
 //   GG_TRY(auto rs, resource::ResourceServe::fromDocument(*doc, {.clock = &clock,
 //                                                              .pool = pool,
 //                                                              .metrics = metrics}));
-//   if (rs) rs->addListener(server_config);      // listener "resource" ([resource.listener])
+//   if (rs) GG_TRY(rs->addListener(server_config));   // listener "resource" ([resource.listener])
 //   net::Server server(std::move(server_config));
 //   if (rs) rs->attach(server);                  // its router on that listener
 //   server.start(); ...

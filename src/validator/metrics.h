@@ -1,5 +1,6 @@
 // What the validator reports for monitoring (FAPI-CHECKLIST 84), without depending on a metrics
-// library: the HTTP adapter implements this over net::MetricsRegistry (validator/http/metrics.h).
+// library: the HTTP adapter implements this over net::MetricsRegistry
+// (validator/http/net_metrics.h).
 //
 //   class Prom final : public validator::MetricsSink {
 //     void decision(Reason r) override { (r ? denied[*r] : allowed).inc(); }
