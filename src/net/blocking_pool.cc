@@ -4,13 +4,34 @@
 
 namespace gridgate::net {
 
+namespace {
+
+// On a worker thread: its pool. Reset when the pool was destroyed by the task the worker ran (the
+// task, or what it captured, held the last reference): the worker must not touch it again.
+thread_local const BlockingPool* t_worker_of = nullptr;
+
+}  // namespace
+
 BlockingPool::BlockingPool(unsigned threads, std::size_t max_queue) : max_queue_(max_queue) {
   if (threads == 0) threads = 1;
   workers_.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
 }
 
-BlockingPool::~BlockingPool() { stop(); }
+BlockingPool::~BlockingPool() {
+  stop();
+  if (t_worker_of != this) return;
+  // Destroyed from one of its own tasks. stop() joined the other workers, which drained the queue;
+  // with a single worker, what is left runs here. Then this worker's loop returns without
+  // touching the pool's memory again.
+  std::deque<std::function<void()>> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(queue_);
+  }
+  for (std::function<void()>& task : left) task();
+  t_worker_of = nullptr;
+}
 
 bool BlockingPool::post(std::function<void()> task) {
   {
@@ -46,6 +67,7 @@ std::size_t BlockingPool::queued() const {
 }
 
 void BlockingPool::run() {
+  t_worker_of = this;
   for (;;) {
     std::function<void()> task;
     {
@@ -56,6 +78,8 @@ void BlockingPool::run() {
       queue_.pop_front();
     }
     task();
+    task = nullptr;                   // its captures may hold the last reference to this pool
+    if (t_worker_of != this) return;  // they did (or the task dropped it): `this` is gone
   }
 }
 
