@@ -28,7 +28,6 @@ class PreparedSigner {
   // The signature over `data`, hashed as the scheme says (ECDSA: DER encoded).
   [[nodiscard]] Result<Bytes> sign(ByteView data) const;
 
-  const PKey& key() const { return key_; }
   SigScheme scheme() const { return scheme_; }
 
  private:

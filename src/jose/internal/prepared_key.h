@@ -11,9 +11,7 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string_view>
-#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
