@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -221,5 +222,13 @@ class Store {
 
 // How long sweep() keeps a grant after its expires_at: 365 days.
 inline constexpr std::int64_t kGrantRetention = 365LL * 24 * 60 * 60;
+
+// The expires_at before which sweep(now) removes a grant: now - kGrantRetention, clamped instead
+// of overflowing for a `now` near the smallest int64.
+constexpr std::int64_t grantSweepCutoff(std::int64_t now) {
+  return now < std::numeric_limits<std::int64_t>::min() + kGrantRetention
+             ? std::numeric_limits<std::int64_t>::min()
+             : now - kGrantRetention;
+}
 
 }  // namespace gridgate::store

@@ -39,6 +39,7 @@
 #include "harness.h"  // tests/authz: Browser, clientConfig, queryOf, pkcePair
 #include "multi_support.h"
 #include "net/form.h"
+#include "nginx_child.h"  // tests/net
 #include "pki/pki.h"
 #include "redis_server.h"  // tests/store
 #include "store/redis/redis_store.h"
@@ -53,7 +54,8 @@ using authz::test::queryOf;
 using sandbox_test::Gridgate;
 using Form = std::vector<std::pair<std::string, std::string>>;
 
-constexpr const char* kNginx = "/usr/sbin/nginx";
+using net::test::kNginx;
+
 constexpr std::string_view kLicence =
     "https://registry.core.trust.ib1.org/scheme/perseus/licence/energy-consumption-data/2024-12-05";
 constexpr std::string_view kUser = "alice";
@@ -304,38 +306,7 @@ class Deployment {
           << "unrendered marker: " << line;
     }
     net::test::writeFileText(d + "/gridgate.conf", conf);
-    const std::string main_conf = d + "/nginx.conf";
-    net::test::writeFileText(main_conf,
-                             "master_process off;\n"
-                             "error_log " +
-                                 d +
-                                 "/error.log warn;\n"
-                                 "events { worker_connections 256; }\n"
-                                 "http {\n"
-                                 "  access_log off;\n"
-                                 "  client_body_temp_path " +
-                                 d +
-                                 "/body;\n"
-                                 "  proxy_temp_path " +
-                                 d +
-                                 "/proxy;\n"
-                                 "  fastcgi_temp_path " +
-                                 d +
-                                 "/fastcgi;\n"
-                                 "  uwsgi_temp_path " +
-                                 d +
-                                 "/uwsgi;\n"
-                                 "  scgi_temp_path " +
-                                 d +
-                                 "/scgi;\n"
-                                 "  include " +
-                                 d +
-                                 "/gridgate.conf;\n"
-                                 "}\n");
-    nginx_ = std::make_unique<net::test::ChildProcess>(
-        std::vector<std::string>{kNginx, "-p", d, "-c", main_conf, "-e", d + "/error.log", "-g",
-                                 "daemon off; pid " + d + "/nginx.pid;"},
-        d + "/stdout.log");
+    nginx_ = net::test::startNginx(d, "  include " + d + "/gridgate.conf;\n");
     for (const std::uint16_t p : {nginx_public_, nginx_mtls_, nginx_resource_}) {
       ASSERT_TRUE(net::test::waitForPort(p, 10s)) << net::test::readFileText(d + "/error.log")
                                                   << net::test::readFileText(d + "/stdout.log");

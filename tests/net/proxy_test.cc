@@ -11,6 +11,7 @@
 #include "net/client.h"
 #include "net/form.h"
 #include "net/server.h"
+#include "nginx_child.h"
 #include "support.h"
 #include "x509/certificate.h"
 
@@ -157,53 +158,16 @@ TEST(NetTrustedProxy, ForwardedCertificateValidityUsesTheServerClock) {
 }
 
 TEST(NetTrustedProxy, RealNginxTerminatingMtls) {
-  if (::access("/usr/sbin/nginx", X_OK) != 0) GTEST_SKIP() << "nginx not installed";
+  if (::access(test::kNginx, X_OK) != 0) GTEST_SKIP() << "nginx not installed";
   const auto& pki = testPki();
   test::RunningServer upstream(proxied("127.0.0.1/32", true), whoamiRouter());
   test::TempDir dir;
   const std::uint16_t port = test::freePort();
-  const std::string conf = dir.file("nginx.conf");
-  test::writeFileText(conf, R"(
-master_process off;
-error_log )" + dir.file("error.log") +
-                                R"( warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path )" + dir.file("body") +
-                                R"(;
-  proxy_temp_path )" + dir.file("proxy") +
-                                R"(;
-  fastcgi_temp_path )" + dir.file("fastcgi") +
-                                R"(;
-  uwsgi_temp_path )" + dir.file("uwsgi") +
-                                R"(;
-  scgi_temp_path )" + dir.file("scgi") +
-                                R"(;
-  server {
-    listen 127.0.0.1:)" + std::to_string(port) +
-                                R"( ssl;
-    ssl_certificate )" + pki.server_chain +
-                                R"(;
-    ssl_certificate_key )" + pki.server_key +
-                                R"(;
-    ssl_client_certificate )" + pki.client_ca +
-                                R"(;
-    ssl_verify_client on;
-    location / {
-      proxy_pass http://127.0.0.1:)" +
-                                std::to_string(upstream.port) + R"(;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Amzn-Mtls-Clientcert-Leaf $ssl_client_escaped_cert;
-    }
-  }
-}
-)");
-  test::ChildProcess nginx(
-      {"/usr/sbin/nginx", "-p", dir.path(), "-c", conf, "-e", dir.file("error.log"), "-g",
-       "daemon off; pid " + dir.file("nginx.pid") + ";"},
-      dir.file("stdout.log"));
+  auto nginx = test::startNginx(dir.path(), test::mtlsProxyServer({.port = port,
+                                                                   .cert_chain = pki.server_chain,
+                                                                   .key = pki.server_key,
+                                                                   .client_ca = pki.client_ca,
+                                                                   .upstream = upstream.port}));
   ASSERT_TRUE(test::waitForPort(port, 5s)) << test::readFileText(dir.file("error.log"));
 
   ClientConfig cfg;
@@ -230,7 +194,7 @@ http {
   auto r = (*client)->send(smuggle);
   ASSERT_TRUE(r);
   EXPECT_EQ((*parseJsonObject(r->body))["cert"], thumbprint());
-  nginx.stop();
+  nginx->stop();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "net/form.h"
+#include "nginx_child.h"  // tests/net
 #include "pki/files.h"
 #include "provenance/record.h"
 #include "provenance/verifier.h"
@@ -18,70 +19,21 @@ namespace gridgate::resource {
 namespace {
 
 using namespace std::chrono_literals;
+using net::test::kNginx;
 using validator::testing::testPki;
-
-constexpr const char* kNginx = "/usr/sbin/nginx";
 
 class NginxFront {
  public:
-  explicit NginxFront(std::uint16_t upstream) : port_(test::freePort()) {
+  explicit NginxFront(std::uint16_t upstream) : port_(net::test::freePort()) {
     const auto& pki = testPki();
     const std::string d = dir_.path().string();
-    const std::string conf = d + "/nginx.conf";
-    test::writeText(conf,
-                    "master_process off;\n"
-                    "error_log " +
-                        d +
-                        "/error.log warn;\n"
-                        "events { worker_connections 64; }\n"
-                        "http {\n"
-                        "  access_log off;\n"
-                        "  client_body_temp_path " +
-                        d +
-                        "/body;\n"
-                        "  proxy_temp_path " +
-                        d +
-                        "/proxy;\n"
-                        "  fastcgi_temp_path " +
-                        d +
-                        "/fastcgi;\n"
-                        "  uwsgi_temp_path " +
-                        d +
-                        "/uwsgi;\n"
-                        "  scgi_temp_path " +
-                        d +
-                        "/scgi;\n"
-                        "  server {\n"
-                        "    listen 127.0.0.1:" +
-                        std::to_string(port_) +
-                        " ssl;\n"
-                        "    ssl_certificate " +
-                        pki.server_bundle +
-                        ";\n"
-                        "    ssl_certificate_key " +
-                        pki.server_key +
-                        ";\n"
-                        "    ssl_client_certificate " +
-                        pki.client_verify_bundle +
-                        ";\n"
-                        "    ssl_verify_client on;\n"
-                        "    ssl_verify_depth 2;\n"
-                        "    location / {\n"
-                        "      proxy_pass http://127.0.0.1:" +
-                        std::to_string(upstream) +
-                        ";\n"
-                        "      proxy_http_version 1.1;\n"
-                        "      proxy_set_header Connection \"\";\n"
-                        "      proxy_set_header X-Amzn-Mtls-Clientcert-Leaf "
-                        "$ssl_client_escaped_cert;\n"
-                        "    }\n"
-                        "  }\n"
-                        "}\n");
-    nginx_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{kNginx, "-p", d, "-c", conf, "-e", d + "/error.log", "-g",
-                                 "daemon off; pid " + d + "/nginx.pid;"},
-        d + "/stdout.log");
-    ready_ = test::waitForPort(port_, 5s);
+    nginx_ =
+        net::test::startNginx(d, net::test::mtlsProxyServer({.port = port_,
+                                                             .cert_chain = pki.server_bundle,
+                                                             .key = pki.server_key,
+                                                             .client_ca = pki.client_verify_bundle,
+                                                             .upstream = upstream}));
+    ready_ = net::test::waitForPort(port_, 5s);
   }
   ~NginxFront() {
     if (nginx_) nginx_->stop();
@@ -93,7 +45,7 @@ class NginxFront {
  private:
   test::TempDir dir_;
   std::uint16_t port_;
-  std::unique_ptr<test::ChildProcess> nginx_;
+  std::unique_ptr<net::test::ChildProcess> nginx_;
   bool ready_ = false;
 };
 

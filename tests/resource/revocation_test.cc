@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/random.h"
+#include "redis_server.h"  // tests/store
 #include "server_support.h"
 #include "store/redis/revocation_bus.h"
 #include "support.h"
@@ -22,14 +23,9 @@ class RevocationBus : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::access(kRedis, X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
-    port_ = test::freePort();
-    redis_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{kRedis, "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                 "--save", "", "--appendonly", "no", "--dir", dir_.path().string(),
-                                 "--maxmemory-policy", "noeviction"},
-        (dir_.path() / "redis.log").string());
-    ASSERT_TRUE(test::waitForPort(port_, 5s)) << test::readText(dir_.path() / "redis.log");
-    options_.url = "redis://127.0.0.1:" + std::to_string(port_);
+    redis_ = std::make_unique<store::test::RedisServer>();
+    ASSERT_TRUE(redis_->running()) << "redis-server did not start in " << redis_->dir();
+    options_.url = redis_->url();
     options_.key_prefix = "resource-test:";
     clock_ = std::make_unique<FakeClock>(SystemClock::instance().unixSeconds());
     issuer_ = std::make_unique<validator::testing::TestIssuer>(*clock_);
@@ -44,7 +40,7 @@ class RevocationBus : public ::testing::Test {
   void TearDown() override {
     publisher_.reset();
     env_.reset();
-    if (redis_) redis_->stop();
+    redis_.reset();
   }
 
   // Polls until the request is refused (the subscriber runs on its own thread).
@@ -57,9 +53,7 @@ class RevocationBus : public ::testing::Test {
     return false;
   }
 
-  test::TempDir dir_;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<test::ChildProcess> redis_;
+  std::unique_ptr<store::test::RedisServer> redis_;
   store::RedisOptions options_;
   std::unique_ptr<FakeClock> clock_;
   std::unique_ptr<validator::testing::TestIssuer> issuer_;

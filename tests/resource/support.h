@@ -2,12 +2,10 @@
 // binary (pki::init), and the provenance signer and verifier of that framework.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "pki/pki.h"
 #include "provenance/signer.h"
@@ -40,23 +38,6 @@ const Framework& framework();
 
 std::shared_ptr<const provenance::Signer> providerSigner();
 
-// An external program (nginx) started from argv with stdout/stderr to `log_file`, killed and
-// reaped by the destructor; it dies with the test process (PR_SET_PDEATHSIG).
-class ChildProcess {
- public:
-  ChildProcess(const std::vector<std::string>& argv, const std::string& log_file);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  void stop();
-
- private:
-  int pid_ = -1;
-};
-
-// A port that was free a moment ago; polling until 127.0.0.1:port accepts connections.
-std::uint16_t freePort();
-bool waitForPort(std::uint16_t port, std::chrono::milliseconds timeout);
 // One HTTP/1.1 exchange over a plain TCP connection: the raw response text ("" on failure).
 std::string rawExchange(std::uint16_t port, const std::string& request);
 const provenance::Verifier& signingVerifier();

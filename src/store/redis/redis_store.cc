@@ -840,10 +840,7 @@ class RedisStoreImpl final : public RedisStore {
   }
 
   Result<std::size_t> sweep(std::int64_t now) override {
-    const std::int64_t grant_cutoff =
-        now < std::numeric_limits<std::int64_t>::min() + kGrantRetention
-            ? std::numeric_limits<std::int64_t>::min()
-            : now - kGrantRetention;
+    const std::int64_t grant_cutoff = grantSweepCutoff(now);
     // Batches keep each script short (Redis runs nothing else meanwhile); atomic per batch, which
     // is all sweep needs: what it removes has expired and nobody may use it any more.
     constexpr std::int64_t kBatch = 500;

@@ -762,10 +762,7 @@ class SqliteStore final : public Store {
   KeyStore& keys() override { return keys_; }
 
   Result<std::size_t> sweep(std::int64_t now) override {
-    const std::int64_t grant_cutoff =
-        now < std::numeric_limits<std::int64_t>::min() + kGrantRetention
-            ? std::numeric_limits<std::int64_t>::min()
-            : now - kGrantRetention;
+    const std::int64_t grant_cutoff = grantSweepCutoff(now);
     // The codes and tokens of a swept grant are deleted explicitly (not left to ON DELETE
     // CASCADE) so that they are counted.
     static constexpr std::string_view kSweeps[] = {
