@@ -2,9 +2,8 @@
 // (error log, pid, temp directories) is under one directory, so that several tests can each run
 // their own on free ports.
 //
-//   auto nginx = net::test::startNginx(dir, "  server { listen 127.0.0.1:" + port + " ssl; ...
-//   }\n"); ASSERT_TRUE(net::test::waitForPort(port, 5s)) << net::test::readFileText(dir +
-//   "/error.log");
+//   auto nginx = net::test::startNginx(dir, net::test::mtlsProxyServer({.port = port, ...}));
+//   ASSERT_TRUE(net::test::waitForPort(port, 5s)) << net::test::readFileText(dir + "/error.log");
 #pragma once
 
 #include <cstdint>
