@@ -27,7 +27,7 @@ net::Response RevocationEndpoint::handle(const net::Request& request) {
       auto revoked = ctx_.revoker->revokeGrant(t.grant);
       if (!revoked) return failFrom(revoked.error(), OAuthErrc::kServerError, "Internal error");
     } else if (!t.access.revoked) {
-      if (auto st = ctx_.revoker->revokeAccessToken(t.access.jti, t.access.grant_id); !st) {
+      if (auto st = ctx_.revoker->revokeAccessToken(t.access); !st) {
         return failFrom(st.error(), OAuthErrc::kServerError, "Internal error");
       }
       log::info("access token of grant {} revoked by {}", t.access.grant_id, who.client->client_id);

@@ -19,8 +19,8 @@ namespace gridgate::authz {
 class RevocationPublisher {
  public:
   virtual ~RevocationPublisher() = default;
-  // `jtis`: every access token of the grant that was revoked by this event (may be just one when a
-  // single access token was revoked).
+  // A revoked grant: `grant_id` with no jtis (validators refuse every token naming the grant). A
+  // single revoked access token: an empty `grant_id` and its jti.
   virtual void publish(std::string_view grant_id, const std::vector<std::string>& jtis) = 0;
 };
 

@@ -39,21 +39,16 @@ Result<bool> Revoker::revokeGrant(const store::Grant& grant) {
   } else {
     GG_TRY(first, store_->grants().revoke(grant.id, now));
   }
-  GG_TRY(std::vector<store::AccessTokenRecord> tokens,
-         store_->accessTokens().listByGrant(grant.id));
-  std::vector<std::string> jtis;
-  for (const store::AccessTokenRecord& t : tokens) {
-    if (!t.revoked) GG_TRY(store_->accessTokens().revoke(t.jti));
-    jtis.push_back(t.jti);
-  }
   if (first) log::info("grant {} of client {} revoked", grant.id, grant.client_id);
-  publisher_->publish(grant.id, jtis);
+  // Validators refuse every token naming the grant (they carry its id): no list of jtis needed.
+  publisher_->publish(grant.id, {});
   return first;
 }
 
-Status Revoker::revokeAccessToken(std::string_view jti, std::string_view grant_id) {
-  GG_TRY(store_->accessTokens().revoke(jti));
-  publisher_->publish(grant_id, {std::string(jti)});
+Status Revoker::revokeAccessToken(const store::AccessTokenRecord& token) {
+  GG_TRY(store_->accessTokens().revoke(token));
+  // Only this token: an event naming the grant would make validators refuse all of its tokens.
+  publisher_->publish({}, {token.jti});
   return ok();
 }
 

@@ -3,14 +3,14 @@
 // if it offers one.
 //
 //   Revoker revoker(config, store, publisher, clock);
-//   GG_TRY(revoker.revokeGrant(grant));           // grant + every token + IB1 message + publish
-//   GG_TRY(revoker.revokeAccessToken(jti, grant_id));
+//   GG_TRY(revoker.revokeGrant(grant));            // grant + IB1 message + publish
+//   GG_TRY(revoker.revokeAccessToken(found.access));  // one access token + publish
 //
 // revokeGrant() is idempotent: the grant's revoked_at and the queued message are written in one
 // atomic store step (GrantStore::revokeAndNotify), so a crash never leaves a revoked grant whose
-// message was not queued, nor queues it twice. Every access token record of the grant is marked
-// revoked as well (introspection also checks the grant, so tokens are inactive from the first
-// step on), and the publisher is told.
+// message was not queued, nor queues it twice. The grant's access tokens need no step of their
+// own: introspection checks the grant of every token, so they are inactive from that step on;
+// the publisher is told the grant's id.
 #pragma once
 
 #include <memory>
@@ -39,7 +39,8 @@ class Revoker {
 
   // True if this call revoked it, false if it was revoked before. Blocking.
   [[nodiscard]] Result<bool> revokeGrant(const store::Grant& grant);
-  [[nodiscard]] Status revokeAccessToken(std::string_view jti, std::string_view grant_id);
+  // Records the revocation (store::AccessTokenStore::revoke) and tells the publisher. Blocking.
+  [[nodiscard]] Status revokeAccessToken(const store::AccessTokenRecord& token);
 
   // PERSEUS.md "Revocation message": {"ib1:message", "subject", "body": {"account", "client",
   // "license", "revoked", "evidence"}}.

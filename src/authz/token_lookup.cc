@@ -61,26 +61,31 @@ Result<std::optional<FoundToken>> TokenLookup::find(std::string_view token, Toke
 Result<std::optional<FoundToken>> TokenLookup::findAccess(std::string_view token) {
   std::optional<Json> claims = verifiedClaims(token);
   if (!claims) return std::optional<FoundToken>();
+  // Our signature vouches for the claims; what can change after issue is read from the store.
   const std::string* jti = jsonString(*claims, "jti");
-  if (jti == nullptr) return std::optional<FoundToken>();
+  const std::string* grant_id = jsonString(*claims, "grant_id");
+  const std::string* client_id = jsonString(*claims, "client_id");
+  const std::optional<std::int64_t> iat = jsonInt(*claims, "iat");
+  const std::optional<std::int64_t> exp = jsonInt(*claims, "exp");
+  if (jti == nullptr || grant_id == nullptr || client_id == nullptr || !iat || !exp) {
+    return std::optional<FoundToken>();
+  }
   FoundToken t;
   t.kind = FoundToken::Kind::kAccess;
-  auto rec = ctx_.store->accessTokens().find(*jti);
-  if (!rec) {
-    if (rec.error().code == Errc::kNotFound) return std::optional<FoundToken>();
-    return fail(rec.error());
-  }
-  t.access = std::move(*rec);
-  auto grant = ctx_.store->grants().find(t.access.grant_id);
+  t.access = store::AccessTokenRecord{.jti = *jti,
+                                      .grant_id = *grant_id,
+                                      .client_id = *client_id,
+                                      .issued_at = *iat,
+                                      .expires_at = *exp};
+  GG_TRY(t.access.revoked, ctx_.store->accessTokens().isRevoked(*jti));
+  auto grant = ctx_.store->grants().find(*grant_id);
   if (!grant) {
     if (grant.error().code == Errc::kNotFound) return std::optional<FoundToken>();
     return fail(grant.error());
   }
   t.grant = std::move(*grant);
   const std::int64_t now = ctx_.clock->unixSeconds();
-  const std::optional<std::int64_t> exp = jsonInt(*claims, "exp");
-  t.active =
-      exp && now < *exp && !t.access.revoked && !t.grant.revoked_at && now < t.grant.expires_at;
+  t.active = now < *exp && !t.access.revoked && !t.grant.revoked_at && now < t.grant.expires_at;
   t.claims = std::move(*claims);
   return std::optional<FoundToken>(std::move(t));
 }

@@ -6,10 +6,11 @@
 //   t->kind;  t->grant;  t->claims (access tokens);  t->refresh (refresh tokens)
 //
 // Access tokens are our JWTs: the signature must verify with one of our published keys, typ
-// at+jwt, iss ours, exp in the future; then the jti's record and the grant are read from the store
-// on every call, so a revocation shows at once. A verified signature is remembered (by SHA-256 of
-// the token, until the token's exp) so that a token introspected again costs no ECDSA verify
-// (TARGETS.md: introspection within 3x nginx's CPU per request); liveness is never cached.
+// at+jwt, iss ours, exp in the future; then whether its jti was revoked and its grant (named in
+// the token) are read from the store on every call, so a revocation shows at once. Issuing a
+// token stores nothing per token (store::AccessTokenStore). A verified signature is remembered (by
+// SHA-256 of the token, until the token's exp) so that a token introspected again costs no ECDSA
+// verify (TARGETS.md: introspection within 3x nginx's CPU per request); liveness is never cached.
 // Refresh tokens are looked up by their SHA-256.
 #pragma once
 
@@ -31,7 +32,7 @@ enum class TokenHint { kAny, kAccessToken, kRefreshToken };
 struct FoundToken {
   enum class Kind { kAccess, kRefresh };
   Kind kind = Kind::kAccess;
-  // Access tokens: the verified claims and the record.
+  // Access tokens: the verified claims, and the record they make (revoked: from the store).
   Json claims;
   store::AccessTokenRecord access;
   // Refresh tokens.

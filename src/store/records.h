@@ -85,8 +85,9 @@ struct RefreshRecord {
   bool operator==(const RefreshRecord&) const = default;
 };
 
-// An issued access token (a JWT), keyed by its `jti`, so that introspection and revocation can find
-// the grant of a token and a token can be revoked before it expires.
+// An access token (a JWT) as its claims describe it. Access tokens are self-contained and signed:
+// issuing one stores nothing per token (its grant's token_issued_at/token_expires_at are set); a
+// store keeps a record only for a token revoked before it expires (AccessTokenStore).
 struct AccessTokenRecord {
   std::string jti;
   std::string grant_id;
@@ -114,7 +115,7 @@ struct Approval {
 // commit per token request instead of one per record).
 struct TokenIssue {
   std::string code_hash;           // non-empty: redeem this authorization code in the same step
-  AccessTokenRecord access_token;  // its grant's token_issued_at/token_expires_at are set from it
+  AccessTokenRecord access_token;  // not stored: its grant's token_issued_at/expires_at are set
   std::string refresh_hash;        // non-empty: store `refresh` under this hash
   RefreshRecord refresh;           // must name the same grant as access_token
 

@@ -16,8 +16,8 @@
 //
 // Conventions for every store below:
 // - create/add of a key that exists -> kConflict (nothing is overwritten);
-// - a record naming a grant (codes, refresh and access tokens) needs that grant to exist ->
-//   kNotFound otherwise;
+// - a record naming a grant (codes, refresh tokens, access-token revocations) needs that grant to
+//   exist -> kNotFound otherwise;
 // - lookups of an unknown key -> kNotFound; lists are empty vectors, never kNotFound;
 // - a record is live while now < expires_at: at now == expires_at it has expired;
 // - find() returns a record whether or not it has expired, until sweep() removes it; expiry is the
@@ -101,18 +101,18 @@ class RefreshTokenStore {
                                       std::string_view new_hash, const RefreshRecord& record) = 0;
 };
 
+// Revoked access tokens. An access token is a signed JWT that names its grant: introspection and
+// the token endpoint's callers check the signature, the grant and this list, so issuing a token
+// writes no record of it (one write less per token request: bench/authz token scenario). A
+// revocation is kept until the token's expires_at (sweep()), after which the JWT is refused anyway.
 class AccessTokenStore {
  public:
   virtual ~AccessTokenStore() = default;
-  // kConflict if the jti exists; kNotFound if record.grant_id names no grant.
-  [[nodiscard]] virtual Status create(const AccessTokenRecord& record) = 0;
-  [[nodiscard]] virtual Result<AccessTokenRecord> find(std::string_view jti) = 0;
-  // Sets revoked; revoking twice is not an error. kNotFound if unknown.
-  [[nodiscard]] virtual Status revoke(std::string_view jti) = 0;
-  // Every token of the grant, oldest first (issued_at, then jti); revocation publishes their jtis
-  // to validators.
-  [[nodiscard]] virtual Result<std::vector<AccessTokenRecord>> listByGrant(
-      std::string_view grant_id) = 0;
+  // Records `token` as revoked (token.revoked is ignored); revoking twice is not an error, the
+  // first record is kept. kNotFound if token.grant_id names no grant.
+  [[nodiscard]] virtual Status revoke(const AccessTokenRecord& token) = 0;
+  // True if the token with this jti was revoked (and not yet swept); false for any other jti.
+  [[nodiscard]] virtual Result<bool> isRevoked(std::string_view jti) = 0;
 };
 
 class UserStore {
@@ -198,7 +198,7 @@ class Store {
   virtual Outbox& outbox() = 0;
   virtual KeyStore& keys() = 0;
   // Deletes expired rows (expires_at <= now: PAR requests, codes, sessions, replay markers,
-  // refresh tokens, access-token records) and grants kept their retention after expiry
+  // refresh tokens, access-token revocations) and grants kept their retention after expiry
   // (expires_at + kGrantRetention <= now; PERSEUS.md: records are kept 12 months), with the
   // codes and tokens that name them. Users, keys and the outbox are never swept. Returns how many
   // rows were removed.
@@ -211,10 +211,10 @@ class Store {
   [[nodiscard]] virtual Result<ParRecord> approve(const Approval& approval) = 0;
   // The token endpoint's writes in one atomic, durable step: redeems issue.code_hash when given
   // (kNotFound if unknown; kAlreadyUsed if redeemed before: the caller treats it as a replay),
-  // stores issue.access_token (kConflict if the jti exists), sets its grant's token_issued_at and
-  // token_expires_at from it, and stores issue.refresh under issue.refresh_hash when given
-  // (kConflict if it exists). A grant named that does not exist -> kNotFound. On any error nothing
-  // is written.
+  // sets token_issued_at and token_expires_at of issue.access_token's grant from it (the token
+  // itself is not stored: AccessTokenStore), and stores issue.refresh under issue.refresh_hash
+  // when given (kConflict if it exists). A grant named that does not exist -> kNotFound. On any
+  // error nothing is written.
   [[nodiscard]] virtual Status issueTokens(const TokenIssue& issue) = 0;
   // True when the backend answers (readiness probe).
   [[nodiscard]] virtual bool healthy() = 0;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <mutex>
+
 #include "authz/subject_rules.h"
 #include "config/document.h"
 #include "core/base64.h"
@@ -1002,6 +1004,54 @@ TEST(Checklist, Line65_RevocationAlways200AndCascades) {
   EXPECT_EQ(h.introspect(Identity::kDemo, t.access_token), Json({{"active", false}}));
   EXPECT_EQ(h.introspect(Identity::kDemo, second_access.access_token), Json({{"active", false}}));
   EXPECT_EQ(h.refresh(Identity::kDemo, t.refresh_token).status, 400);
+}
+
+// What the authorization server tells validators (the revocation bus, or the resource server in
+// the same process).
+class RecordingPublisher final : public RevocationPublisher {
+ public:
+  void publish(std::string_view grant_id, const std::vector<std::string>& jtis) override {
+    std::lock_guard lock(mu);
+    events.emplace_back(std::string(grant_id), jtis);
+  }
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::vector<std::string>>> events;
+};
+
+TEST(Checklist, Line65_RevokingAnAccessTokenRevokesThatTokenAlone) {
+  auto publisher = std::make_shared<RecordingPublisher>();
+  Harness h({.publisher = publisher});
+  TokenResult t = h.fullFlow();
+  TokenResult second = h.refresh(Identity::kDemo, t.refresh_token);
+  ASSERT_EQ(second.status, 200);
+  const std::string jti = jwtClaims(t.access_token)["jti"];
+  const std::string grant_id = jwtClaims(t.access_token)["grant_id"];
+  // Issued tokens are not stored, and not revoked.
+  auto stored_revoked = h.store->accessTokens().isRevoked(jti);
+  ASSERT_TRUE(stored_revoked);
+  EXPECT_FALSE(*stored_revoked);
+
+  EXPECT_EQ(h.revoke(Identity::kDemo, t.access_token, "access_token"), 200);
+  EXPECT_EQ(h.revoke(Identity::kDemo, t.access_token), 200);  // already revoked
+  EXPECT_EQ(h.introspect(Identity::kDemo, t.access_token), Json({{"active", false}}));
+  // The grant's other token, the refresh token and the grant stay live.
+  EXPECT_EQ(h.introspect(Identity::kDemo, second.access_token)["active"], true);
+  EXPECT_EQ(h.introspect(Identity::kDemo, t.refresh_token)["active"], true);
+  EXPECT_EQ(h.refresh(Identity::kDemo, t.refresh_token).status, 200);
+  {
+    std::lock_guard lock(publisher->mu);
+    ASSERT_EQ(publisher->events.size(), 1u);    // the second revoke found it revoked: no event
+    EXPECT_EQ(publisher->events[0].first, "");  // not the grant: its other tokens stay valid
+    EXPECT_EQ(publisher->events[0].second, std::vector<std::string>{jti});
+  }
+
+  // Revoking the grant: one event naming the grant, which covers every token of it.
+  EXPECT_EQ(h.revoke(Identity::kDemo, t.refresh_token), 200);
+  EXPECT_EQ(h.introspect(Identity::kDemo, second.access_token), Json({{"active", false}}));
+  std::lock_guard lock(publisher->mu);
+  ASSERT_EQ(publisher->events.size(), 2u);
+  EXPECT_EQ(publisher->events[1].first, grant_id);
+  EXPECT_TRUE(publisher->events[1].second.empty());
 }
 
 TEST(Checklist, Line66_UserinfoUsesResourceServerTokenRules) {

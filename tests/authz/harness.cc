@@ -346,8 +346,11 @@ Harness::Harness(HarnessOptions opts) : clock(startTimeAfterPki()), options(std:
   config = must(parseAuthzConfig(doc), "authz config");
   fs::create_directories(state);
   store = openTestStore(state, options, clock);
-  as = must(AuthorizationServer::create(
-                {.config = config, .store = store, .clock = &clock, .state_dir = state}),
+  as = must(AuthorizationServer::create({.config = config,
+                                         .store = store,
+                                         .clock = &clock,
+                                         .publisher = options.publisher,
+                                         .state_dir = state}),
             "authorization server");
   interaction = std::make_shared<TestInteraction>();
   as->setInteraction(interaction);

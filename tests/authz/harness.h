@@ -107,6 +107,8 @@ struct HarnessOptions {
   bool real_ui = false;
   // SQLite busy timeout of the server's store (an outage test shortens it).
   std::chrono::milliseconds busy_timeout{5000};
+  // Told of revocations (default: none).
+  std::shared_ptr<RevocationPublisher> publisher{};
 };
 
 struct ParResult {

@@ -183,7 +183,7 @@ TEST(RedisStoreTest, EveryKeyExpiresExceptDurableRecords) {
   refresh.grant_id = "g1";
   refresh.expires_at = kNow + 90 * 86400;
   ASSERT_OK(s.refreshTokens().create("rt1", refresh));
-  ASSERT_OK(s.accessTokens().create(AccessTokenRecord{.jti = "jti1",
+  ASSERT_OK(s.accessTokens().revoke(AccessTokenRecord{.jti = "jti1",
                                                       .grant_id = "g1",
                                                       .client_id = "c",
                                                       .issued_at = kNow,

@@ -573,33 +573,30 @@ class RedisRefreshTokens final : public RefreshTokenStore {
   Backend& b_;
 };
 
+// access:<jti> records exist for revoked tokens only (AccessTokenStore), with a TTL to the
+// token's expiry like every expiring record.
 class RedisAccessTokens final : public AccessTokenStore {
  public:
   explicit RedisAccessTokens(Backend& b) : b_(b) {}
 
-  Status create(const AccessTokenRecord& r) override {
+  Status revoke(const AccessTokenRecord& r) override {
+    AccessTokenRecord revoked = r;
+    revoked.revoked = true;
     Args a(b_.prefix());
     b_.recordHeader(a, "access", r.jti, r.expires_at, r.grant_id, r.issued_at);
-    encode(a, r);
-    return b_.run(scripts::createRecord(), a, "access token");
+    encode(a, revoked);
+    Status st = b_.run(scripts::createRecord(), a, "access token");
+    if (!st && st.error().code == Errc::kConflict) return ok();  // revoked before
+    return st;
   }
 
-  Result<AccessTokenRecord> find(std::string_view jti) override {
-    return b_.hgetall<AccessTokenRecord>("access", jti, decodeAccess, "access token");
-  }
-
-  Status revoke(std::string_view jti) override {
-    Args a(b_.prefix());
-    a.add(jti);
-    return b_.run(scripts::accessRevoke(), a, "access token");
-  }
-
-  Result<std::vector<AccessTokenRecord>> listByGrant(std::string_view grant_id) override {
-    Args a(b_.prefix());
-    a.add(grant_id);
-    GG_TRY(Reply r, b_.eval(scripts::accessByGrant(), a));
-    GG_TRY(scriptStatus(r.view(), "access token"));
-    return listed<AccessTokenRecord>(r.view(), decodeAccess);
+  Result<bool> isRevoked(std::string_view jti) override {
+    auto found = b_.hgetall<AccessTokenRecord>("access", jti, decodeAccess, "access token");
+    if (!found) {
+      if (found.error().code == Errc::kNotFound) return false;
+      return fail(found.error());
+    }
+    return found->revoked;
   }
 
  private:
@@ -824,13 +821,8 @@ class RedisStoreImpl final : public RedisStore {
 
   Status issueTokens(const TokenIssue& t) override {
     Args a(backend_.prefix());
-    a.add(t.code_hash);
-    const std::size_t count_at = a.size();
-    a.add(std::int64_t{0});  // how many arguments the access token's record takes (set below)
     const AccessTokenRecord& at = t.access_token;
-    backend_.recordHeader(a, "access", at.jti, at.expires_at, at.grant_id, at.issued_at);
-    encode(a, at);
-    a.set(count_at, static_cast<std::int64_t>(a.size() - count_at - 1));
+    a.add(t.code_hash).add(at.grant_id).add(at.issued_at).add(at.expires_at);
     if (!t.refresh_hash.empty()) {
       const RefreshRecord& r = t.refresh;
       backend_.recordHeader(a, "refresh", t.refresh_hash, r.expires_at, r.grant_id, 0);

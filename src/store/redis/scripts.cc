@@ -157,9 +157,10 @@ return {0, redis.call('HGETALL', pk)}
   return s;
 }
 
-// ARGV: P, code_hash ('' for none), n, the access token's createRecord arguments (n of them), then
-// the refresh token's createRecord arguments (none when no refresh token). Everything is checked
-// before anything is written: nothing changes on an error.
+// ARGV: P, code_hash ('' for none), grant_id, token_issued_at, token_expires_at, then the refresh
+// token's createRecord arguments (none when no refresh token). The access token itself is not
+// stored (AccessTokenStore). Everything is checked before anything is written: nothing changes
+// on an error.
 const Script& issueTokens() {
   static const Script s = build(R"lua(
 local ck = nil
@@ -169,11 +170,9 @@ if ARGV[2] ~= '' then
   if not n then return {1} end
   if tonumber(n) ~= 0 then return {3} end
 end
-local a, last = 4, 3 + tonumber(ARGV[3])
-local r = last + 1
-local gk = P .. 'grant:' .. ARGV[a + 4]
+local r = 6
+local gk = P .. 'grant:' .. ARGV[3]
 if redis.call('EXISTS', gk) == 0 then return {1} end
-if redis.call('EXISTS', P .. ARGV[a] .. ':' .. ARGV[a + 1]) == 1 then return {2} end
 if r <= #ARGV then
   if redis.call('EXISTS', P .. ARGV[r] .. ':' .. ARGV[r + 1]) == 1 then return {2} end
   if ARGV[r + 4] ~= '' and redis.call('EXISTS', P .. 'grant:' .. ARGV[r + 4]) == 0 then
@@ -181,9 +180,8 @@ if r <= #ARGV then
   end
 end
 if ck then redis.call('HINCRBY', ck, 'redemptions', 1) end
-createRecord(a, last)
 if r <= #ARGV then createRecord(r) end
-redis.call('HSET', gk, 'token_issued_at', ARGV[a + 5], 'token_expires_at', ARGV[a + 3])
+redis.call('HSET', gk, 'token_issued_at', ARGV[4], 'token_expires_at', ARGV[5])
 return {0}
 )lua");
   return s;
@@ -232,23 +230,6 @@ if redis.call('EXISTS', P .. 'grant:' .. ARGV[8]) == 0 then return {1} end
 redis.call('HSET', k, 'rotated_at', ARGV[3])
 return {createRecord(4)}
 )lua");
-  return s;
-}
-
-// ARGV: P, jti.
-const Script& accessRevoke() {
-  static const Script s = build(R"lua(
-local k = P .. 'access:' .. ARGV[2]
-if redis.call('EXISTS', k) == 0 then return {1} end
-redis.call('HSET', k, 'revoked', '1')
-return {0}
-)lua");
-  return s;
-}
-
-// ARGV: P, grant_id. -> {0, token...} by (issued_at, jti).
-const Script& accessByGrant() {
-  static const Script s = build("return listed(P .. 'grant-access:' .. ARGV[2], P .. 'access:')");
   return s;
 }
 

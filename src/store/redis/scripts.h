@@ -23,19 +23,17 @@ enum ScriptStatus : std::int64_t {
 
 namespace scripts {
 
-const Script& createRecord();  // PAR requests, codes, refresh and access tokens, sessions
+const Script& createRecord();  // PAR requests, codes, refresh tokens, revocations, sessions
 const Script& parConsume();
 const Script& codeRedeem();
 const Script& grantCreate();
 const Script& grantByEvidence();
 const Script& grantTokenIssued();
 const Script& approve();      // request consumed + grant + code, one step
-const Script& issueTokens();  // code redemption + access (+ refresh) token + grant, one step
+const Script& issueTokens();  // code redemption (+ refresh token) + grant's token times, one step
 const Script& grantRevoke();  // with the optional outbox message
 const Script& grantsBySubject();
 const Script& refreshRotate();
-const Script& accessRevoke();
-const Script& accessByGrant();
 const Script& userCreate();
 const Script& userBySubject();
 const Script& userList();

@@ -8,7 +8,8 @@ namespace {
 // Version 1. Every secret-derived key (uri_hash, code_hash, token_hash, session_hash) is the
 // SHA-256 hex of the secret: the raw value never reaches the file. signing_keys.private_pem is the
 // one secret kept raw, which is why the file is created 0600. STRICT tables reject a value of the
-// wrong type; each table has an index on what sweep() deletes by.
+// wrong type; each table has an index on what sweep() deletes by. access_tokens holds revoked
+// access tokens only (AccessTokenStore): tokens are not recorded when issued.
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE grants (
   id TEXT PRIMARY KEY NOT NULL,

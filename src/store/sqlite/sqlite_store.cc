@@ -87,15 +87,6 @@ RefreshRecord readRefresh(const Query& q) {
                        .rotated_at = q.optInt64(6)};
 }
 
-AccessTokenRecord readAccess(const Query& q) {
-  return AccessTokenRecord{.jti = q.text(0),
-                           .grant_id = q.text(1),
-                           .client_id = q.text(2),
-                           .issued_at = q.int64(3),
-                           .expires_at = q.int64(4),
-                           .revoked = q.boolean(5)};
-}
-
 User readUser(const Query& q) {
   return User{.username = q.text(0),
               .subject = q.text(1),
@@ -458,48 +449,28 @@ class SqliteRefreshTokens final : public RefreshTokenStore {
   Database& db_;
 };
 
+// The access_tokens table holds revoked tokens only (revoked = 1). Files written before access
+// tokens stopped being recorded at issue may still hold records with revoked = 0 until they
+// expire and are swept: they mean nothing.
 class SqliteAccessTokens final : public AccessTokenStore {
  public:
   explicit SqliteAccessTokens(Database& db) : db_(db) {}
 
-  Status create(const AccessTokenRecord& r) override {
-    return db_.write([&](Connection& c) -> Status { return insert(c, r); });
-  }
-
-  static Status insert(Connection& c, const AccessTokenRecord& r) {
-    GG_TRY(auto q, c.query("INSERT INTO access_tokens (" GG_ACCESS_COLUMNS
-                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-    q.bind(r.jti)
-        .bind(r.grant_id)
-        .bind(r.client_id)
-        .bind(r.issued_at)
-        .bind(r.expires_at)
-        .bind(r.revoked);
-    return q.run();
-  }
-
-  Result<AccessTokenRecord> find(std::string_view jti) override {
-    return db_.read([&](Connection& c) -> Result<AccessTokenRecord> {
-      GG_TRY(auto q, c.query("SELECT " GG_ACCESS_COLUMNS " FROM access_tokens WHERE jti = ?1"));
-      q.bind(jti);
-      return single<AccessTokenRecord>(q, readAccess, "access token");
-    });
-  }
-
-  Status revoke(std::string_view jti) override {
+  Status revoke(const AccessTokenRecord& r) override {
     return db_.write([&](Connection& c) -> Status {
-      GG_TRY(auto q, c.query("UPDATE access_tokens SET revoked = 1 WHERE jti = ?1"));
-      q.bind(jti);
-      return runChanging(c, q, "access token");
+      GG_TRY(auto q, c.query("INSERT INTO access_tokens (" GG_ACCESS_COLUMNS
+                             ") VALUES (?1, ?2, ?3, ?4, ?5, 1) "
+                             "ON CONFLICT (jti) DO UPDATE SET revoked = 1"));
+      q.bind(r.jti).bind(r.grant_id).bind(r.client_id).bind(r.issued_at).bind(r.expires_at);
+      return q.run();
     });
   }
 
-  Result<std::vector<AccessTokenRecord>> listByGrant(std::string_view grant_id) override {
-    return db_.read([&](Connection& c) -> Result<std::vector<AccessTokenRecord>> {
-      GG_TRY(auto q, c.query("SELECT " GG_ACCESS_COLUMNS
-                             " FROM access_tokens WHERE grant_id = ?1 ORDER BY issued_at, jti"));
-      q.bind(grant_id);
-      return all<AccessTokenRecord>(q, readAccess);
+  Result<bool> isRevoked(std::string_view jti) override {
+    return db_.read([&](Connection& c) -> Result<bool> {
+      GG_TRY(auto q, c.query("SELECT 1 FROM access_tokens WHERE jti = ?1 AND revoked = 1"));
+      q.bind(jti);
+      return q.step();
     });
   }
 
@@ -797,7 +768,6 @@ class SqliteStore final : public Store {
     return db_->transaction([&](Connection& c) -> Status {
       if (!t.code_hash.empty()) GG_TRY(SqliteCodes::redeemFirst(c, t.code_hash));
       const AccessTokenRecord& at = t.access_token;
-      GG_TRY(SqliteAccessTokens::insert(c, at));
       GG_TRY(SqliteGrants::recordTokenIssuedIn(c, at.grant_id, at.issued_at, at.expires_at));
       if (!t.refresh_hash.empty()) {
         GG_TRY(SqliteRefreshTokens::insert(c, t.refresh_hash, t.refresh, t.refresh.rotated_at));
