@@ -23,10 +23,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const char* m : {"\"d\":", "\"p\":", "\"q\":", "\"dp\":", "\"dq\":", "\"qi\":"}) {
     if (published.find(m) != std::string::npos) std::abort();
   }
+  // What is published parses again to the same keys, in order. One exception: OpenSSL's RSA
+  // public-key check (SP 800-56B) tests the modulus with random Miller-Rabin bases, so a
+  // malformed modulus can pass one import and fail the next (a fuzz input did, about one run in
+  // ten). Such a key may be missing from the second parse; no key may change or appear.
   auto again = Jwks::parse(published, JwksLimits{.max_bytes = published.size() + 1});
-  if (!again || again->keys().size() != set->keys().size()) std::abort();
-  for (std::size_t i = 0; i < set->keys().size(); ++i) {
-    if (again->keys()[i].thumbprint() != set->keys()[i].thumbprint()) std::abort();
+  std::size_t j = 0;
+  const std::size_t again_size = again ? again->keys().size() : 0;
+  for (const Jwk& key : set->keys()) {
+    if (j < again_size && again->keys()[j].thumbprint() == key.thumbprint()) {
+      ++j;
+    } else if (key.kty() != "RSA") {
+      std::abort();
+    }
   }
+  if (j != again_size) std::abort();
   return 0;
 }
