@@ -225,6 +225,27 @@ void appendInt(std::string& out, std::size_t v) {
   out.append(buf, res.ptr);
 }
 
+// A JSON string of `s`: quotes, backslashes, control characters and every byte outside ASCII
+// escaped (\u00XX, the byte taken as Latin-1), so that a line is valid JSON whatever the bytes.
+void appendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (b < 0x20 || b >= 0x7f) {
+      out += "\\u00";
+      out += kHex[b >> 4];
+      out += kHex[b & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
 std::string serialize(Response& r, std::string_view interaction_id, bool head, bool keep_alive,
                       unsigned version) {
   for (const Headers::Field& f : r.headers) {
@@ -856,18 +877,35 @@ Response Server::Impl::builtin(Builtin which, const Request& req) {
 
 void Server::Impl::logAccess(const Listener& l, const Request& req, int status, double seconds) {
   // Never the path, the query string, a header or the body: the route pattern names the endpoint
-  // without the identifiers, codes and tokens a URL can carry.
-  Json line = {{"time", formatUtc(SystemClock::instance().unixSeconds())},
-               {"listener", l.config.name},
-               {"method", req.method == Method::kOther ? std::string("OTHER") : req.method_token},
-               {"route", req.route.empty() ? std::string("-") : req.route},
-               {"status", status},
-               {"duration_ms", std::round(seconds * 1e6) / 1e3},
-               {"interaction_id", req.interaction_id},
-               {"remote", req.peer.remote_address},
-               {"tls", req.peer.tls},
-               {"client_cert", req.peer.client_cert != nullptr}};
-  access_log->info("{}", dumpJson(line));
+  // without the identifiers, codes and tokens a URL can carry. One JSON object per line, members
+  // in byte order, written directly (a Json object cost 3.5% of the full flow's CPU).
+  std::string line;
+  line.reserve(256);
+  line += R"({"client_cert":)";
+  line += req.peer.client_cert != nullptr ? "true" : "false";
+  line += R"(,"duration_ms":)";
+  const std::size_t number_at = line.size();
+  line += fmt::format("{}", std::round(seconds * 1e6) / 1e3);
+  if (line.find_first_of(".en", number_at) == std::string::npos) line += ".0";
+  line += R"(,"interaction_id":)";
+  appendJsonString(line, req.interaction_id);
+  line += R"(,"listener":)";
+  appendJsonString(line, l.config.name);
+  line += R"(,"method":)";
+  appendJsonString(line, req.method == Method::kOther ? std::string_view("OTHER")
+                                                      : std::string_view(req.method_token));
+  line += R"(,"remote":)";
+  appendJsonString(line, req.peer.remote_address);
+  line += R"(,"route":)";
+  appendJsonString(line, req.route.empty() ? std::string_view("-") : std::string_view(req.route));
+  line += R"(,"status":)";
+  line += std::to_string(status);
+  line += R"(,"time":)";
+  appendJsonString(line, formatUtc(SystemClock::instance().unixSeconds()));
+  line += R"(,"tls":)";
+  line += req.peer.tls ? "true" : "false";
+  line += '}';
+  access_log->info("{}", line);
 }
 
 void Server::Impl::notifyConnections(bool force) {

@@ -415,7 +415,17 @@ TEST(NetServer, AccessLogIsJsonWithoutPathsOrQueries) {
   std::string line;
   int n = 0;
   while (std::getline(lines, line)) {
-    EXPECT_TRUE(parseJsonObject(line)) << line;
+    auto parsed = parseJsonObject(line);
+    ASSERT_TRUE(parsed) << line;
+    const Json& o = *parsed;
+    EXPECT_EQ(o.size(), 10u) << line;
+    EXPECT_TRUE(o["status"].is_number_integer()) << line;
+    EXPECT_TRUE(o["duration_ms"].is_number()) << line;
+    EXPECT_GE(o["duration_ms"].get<double>(), 0.0) << line;
+    EXPECT_EQ(o["tls"], false) << line;
+    EXPECT_EQ(o["client_cert"], false) << line;
+    EXPECT_EQ(o["remote"], "127.0.0.1") << line;
+    EXPECT_EQ(o["time"].get<std::string>().size(), 20u) << line;  // YYYY-MM-DDTHH:MM:SSZ
     ++n;
   }
   EXPECT_EQ(n, 2);
