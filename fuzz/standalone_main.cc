@@ -3,7 +3,13 @@
 // runs it under ASan+UBSan as the `fuzz-smoke` check; `make fuzz` uses real libFuzzer (clang-14).
 //
 //   fuzz_jws --seconds=3 fuzz/jose/corpus/jws
+//
+// When an input fails (abort, or a sanitizer report), the driver prints it to stderr as hex, so
+// that a failure seen once in CI can be replayed: `xxd -r -p hex.txt > crash; fuzz_jws crash`.
+#include <unistd.h>
+
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -27,7 +33,50 @@ void addFile(const std::filesystem::path& p, std::vector<Input>& corpus) {
   corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void run(const Input& in) { LLVMFuzzerTestOneInput(in.data(), in.size()); }
+// The input being run, for the failure report below.
+const Input* volatile g_current = nullptr;
+
+void writeAll(const char* data, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(STDERR_FILENO, data, n);
+    if (w <= 0) return;
+    data += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+// Async-signal-safe: no allocation, only write(2).
+void reportCurrent() {
+  const Input* in = g_current;
+  if (in == nullptr) return;
+  static constexpr char kHead[] = "\nfuzz smoke: the failing input, as hex (xxd -r -p):\n";
+  static constexpr char kHex[] = "0123456789abcdef";
+  writeAll(kHead, sizeof(kHead) - 1);
+  char buf[1024];
+  std::size_t n = 0;
+  for (const std::uint8_t b : *in) {
+    buf[n++] = kHex[b >> 4];
+    buf[n++] = kHex[b & 0xF];
+    if (n == sizeof(buf)) {
+      writeAll(buf, n);
+      n = 0;
+    }
+  }
+  buf[n++] = '\n';
+  writeAll(buf, n);
+}
+
+void onAbort(int sig) {
+  reportCurrent();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void run(const Input& in) {
+  g_current = &in;
+  LLVMFuzzerTestOneInput(in.data(), in.size());
+  g_current = nullptr;
+}
 
 Input mutate(const std::vector<Input>& corpus, std::mt19937_64& rng) {
   auto pick = [&](std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(rng() % n); };
@@ -90,7 +139,12 @@ Input mutate(const std::vector<Input>& corpus, std::mt19937_64& rng) {
 
 }  // namespace
 
+// Sanitizer builds: called before a sanitizer ends the process after its report.
+extern "C" void __sanitizer_set_death_callback(void (*callback)()) __attribute__((weak));
+
 int main(int argc, char** argv) {
+  std::signal(SIGABRT, onAbort);
+  if (__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(reportCurrent);
   double seconds = 3;
   std::vector<Input> corpus;
   for (int i = 1; i < argc; ++i) {
