@@ -109,7 +109,8 @@ class AccessTokenStore {
  public:
   virtual ~AccessTokenStore() = default;
   // Records `token` as revoked (token.revoked is ignored); revoking twice is not an error, the
-  // first record is kept. kNotFound if token.grant_id names no grant.
+  // token is marked revoked also when a build that stored issued tokens left a record of it.
+  // kNotFound if token.grant_id names no grant.
   [[nodiscard]] virtual Status revoke(const AccessTokenRecord& token) = 0;
   // True if the token with this jti was revoked (and not yet swept); false for any other jti.
   [[nodiscard]] virtual Result<bool> isRevoked(std::string_view jti) = 0;

@@ -277,6 +277,30 @@ TEST(RedisStoreTest, PrefixesSeparateDeployments) {
   }
 }
 
+TEST(RedisStoreTest, RevokingMarksARecordAnOlderBuildWroteAtIssue) {
+  // Builds before access tokens stopped being stored wrote access:<jti> with revoked = 0 when
+  // they issued a token; revoking such a token must still take.
+  RedisServer server;
+  auto s = openRedis(optionsFor(server));
+  ASSERT_TRUE(s);
+  ASSERT_OK((*s)->grants().create(grant("g1")));
+  ASSERT_TRUE(
+      server.command({"HSET", "gg:access:jti-old", "jti", "jti-old", "grant_id", "g1", "client_id",
+                      "c", "issued_at", "1", "expires_at", "2", "revoked", "0"}));
+  auto before = (*s)->accessTokens().isRevoked("jti-old");
+  ASSERT_TRUE(before);
+  EXPECT_FALSE(*before);
+  ASSERT_OK((*s)->accessTokens().revoke(AccessTokenRecord{.jti = "jti-old",
+                                                          .grant_id = "g1",
+                                                          .client_id = "c",
+                                                          .issued_at = kNow,
+                                                          .expires_at = kNow + 300,
+                                                          .revoked = false}));
+  auto after = (*s)->accessTokens().isRevoked("jti-old");
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(*after);
+}
+
 // ------------------------------------------------------------------------------------------------
 // Several instances: two Store objects (two pools) on one server, racing.
 

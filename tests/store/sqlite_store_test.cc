@@ -294,6 +294,36 @@ TEST(SqliteStore, TwoStoresOnOneFileKeepSingleUse) {
   }
 }
 
+TEST(SqliteStore, RevokingMarksARecordAnOlderBuildWroteAtIssue) {
+  // Builds before access tokens stopped being stored wrote an access_tokens row with revoked = 0
+  // when they issued a token; revoking such a token must still take.
+  TempDir dir;
+  const auto path = dir.path() / "gridgate.db";
+  auto store = openSqlite({.path = path});
+  ASSERT_TRUE(store.has_value()) << store.error().detail;
+  ASSERT_TRUE((*store)->grants().create(sampleGrant("g1")).has_value());
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.exec("INSERT INTO access_tokens VALUES ('jti-old', 'g1', 'c', 1, 2000000000, 0)"),
+              SQLITE_OK);
+  }
+  auto before = (*store)->accessTokens().isRevoked("jti-old");
+  ASSERT_TRUE(before.has_value());
+  EXPECT_FALSE(*before);
+  ASSERT_TRUE((*store)
+                  ->accessTokens()
+                  .revoke(AccessTokenRecord{.jti = "jti-old",
+                                            .grant_id = "g1",
+                                            .client_id = "c",
+                                            .issued_at = 1,
+                                            .expires_at = 2'000'000'000,
+                                            .revoked = false})
+                  .has_value());
+  auto after = (*store)->accessTokens().isRevoked("jti-old");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(*after);
+}
+
 TEST(SqliteErrors, MapsResultCodes) {
   using sqlite::errcOf;
   EXPECT_EQ(errcOf(SQLITE_CONSTRAINT_PRIMARYKEY), Errc::kConflict);

@@ -585,9 +585,7 @@ class RedisAccessTokens final : public AccessTokenStore {
     Args a(b_.prefix());
     b_.recordHeader(a, "access", r.jti, r.expires_at, r.grant_id, r.issued_at);
     encode(a, revoked);
-    Status st = b_.run(scripts::createRecord(), a, "access token");
-    if (!st && st.error().code == Errc::kConflict) return ok();  // revoked before
-    return st;
+    return b_.run(scripts::accessRevoke(), a, "access token");
   }
 
   Result<bool> isRevoked(std::string_view jti) override {

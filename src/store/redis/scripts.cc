@@ -233,6 +233,21 @@ return {createRecord(4)}
   return s;
 }
 
+// ARGV: P, then createRecord's arguments (kind 'access', revoked = 1). Creates the revocation; a
+// record already there (revoked before, or written at issue by a build that still stored access
+// tokens, with revoked = 0) is marked revoked instead.
+const Script& accessRevoke() {
+  static const Script s = build(R"lua(
+local k = P .. 'access:' .. ARGV[3]
+if redis.call('EXISTS', k) == 1 then
+  redis.call('HSET', k, 'revoked', '1')
+  return {0}
+end
+return {createRecord(2)}
+)lua");
+  return s;
+}
+
 // ARGV: P, username, subject, field/value pairs. Durable.
 const Script& userCreate() {
   static const Script s = build(R"lua(

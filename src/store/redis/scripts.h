@@ -34,6 +34,7 @@ const Script& issueTokens();  // code redemption (+ refresh token) + grant's tok
 const Script& grantRevoke();  // with the optional outbox message
 const Script& grantsBySubject();
 const Script& refreshRotate();
+const Script& accessRevoke();  // a revocation, or an older build's record marked revoked
 const Script& userCreate();
 const Script& userBySubject();
 const Script& userList();
