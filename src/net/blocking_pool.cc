@@ -14,23 +14,36 @@ thread_local const BlockingPool* t_worker_of = nullptr;
 
 BlockingPool::BlockingPool(unsigned threads, std::size_t max_queue) : max_queue_(max_queue) {
   if (threads == 0) threads = 1;
+  live_ = threads;
   workers_.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
 }
 
 BlockingPool::~BlockingPool() {
   stop();
-  if (t_worker_of != this) return;
-  // Destroyed from one of its own tasks. stop() joined the other workers, which drained the queue;
-  // with a single worker, what is left runs here. Then this worker's loop returns without
-  // touching the pool's memory again.
-  std::deque<std::function<void()>> left;
-  {
-    std::lock_guard lock(mu_);
-    left.swap(queue_);
+  const bool own = t_worker_of == this;
+  if (own) {
+    // Destroyed from one of its own tasks. stop() joined the other workers, which drained the
+    // queue; with a single worker, what is left runs here.
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::lock_guard lock(mu_);
+        if (queue_.empty()) break;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
   }
-  for (std::function<void()>& task : left) task();
-  t_worker_of = nullptr;
+  // A worker that a task's stop() detached may still be running or draining: wait until it has
+  // left run() (every worker but this one, when this is one of them).
+  {
+    std::unique_lock lock(mu_);
+    exited_.wait(lock, [&] { return live_ == (own ? 1U : 0U); });
+  }
+  // This worker's loop returns without touching the pool's memory again.
+  if (own) t_worker_of = nullptr;
 }
 
 bool BlockingPool::post(std::function<void()> task) {
@@ -73,7 +86,11 @@ void BlockingPool::run() {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty()) {  // stopping and drained
+        --live_;
+        exited_.notify_all();  // under the lock: the destructor cannot free it before we are done
+        return;
+      }
       task = std::move(queue_.front());
       queue_.pop_front();
     }

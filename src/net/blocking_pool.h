@@ -7,7 +7,8 @@
 //   });
 //
 // The queue is bounded: post() refuses work beyond `max_queue` (the caller answers 503) instead of
-// letting latency grow without limit. stop() runs what is queued, then joins.
+// letting latency grow without limit. stop() runs what is queued, then joins; called from one of
+// the pool's own tasks it cannot join that worker, and the destructor waits for it instead.
 #pragma once
 
 #include <condition_variable>
@@ -40,7 +41,9 @@ class BlockingPool {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
+  std::condition_variable exited_;  // a worker left run()
   bool stopping_ = false;
+  unsigned live_ = 0;  // workers still inside run(), joined or detached
   std::vector<std::thread> workers_;
 };
 

@@ -1,7 +1,8 @@
 // net::BlockingPool: bounded queue, stop() runs what is queued, and a pool whose last reference
 // is dropped by one of its own tasks (a task capturing an object that owns the pool, as the
 // validator's HTTP adapter does) is destroyed on that worker without touching freed memory (ASan
-// found the worker reading the pool's mutex after the destructor in CI).
+// found the worker reading the pool's mutex after the destructor in CI), and a pool stopped by
+// one of its own tasks and destroyed from another thread waits for that task's worker.
 #include "net/blocking_pool.h"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,31 @@ TEST(BlockingPool, TaskDroppingTheLastReferenceInItsBody) {
     }));
     go.set_value();
     ASSERT_TRUE(waitUntil([&] { return weak.expired(); })) << "round " << round;
+  }
+}
+
+TEST(BlockingPool, StoppedByItsOwnTaskThenDestroyedFromAnotherThread) {
+  for (const unsigned threads : {1U, 2U}) {
+    for (int round = 0; round < 10; ++round) {
+      auto pool = std::make_unique<BlockingPool>(threads);
+      std::promise<void> stopped;
+      std::atomic<bool> finished{false};
+      std::atomic<int> ran{0};
+      // stop() from a task cannot join its own worker: it is detached and drains the queue.
+      ASSERT_TRUE(pool->post([&pool, &stopped, &finished, &ran] {
+        pool->stop();
+        stopped.set_value();
+        std::this_thread::sleep_for(20ms);  // still running while the test destroys the pool
+        ++ran;
+        finished = true;
+      }));
+      ASSERT_TRUE(pool->post([&ran] { ++ran; }));  // queued before stop(): still runs
+      stopped.get_future().wait();
+      EXPECT_FALSE(pool->post([] {}));
+      pool.reset();  // must wait for the detached worker, which would touch freed memory after
+      EXPECT_TRUE(finished.load()) << threads << " threads, round " << round;
+      EXPECT_EQ(ran.load(), 2) << threads << " threads, round " << round;
+    }
   }
 }
 
