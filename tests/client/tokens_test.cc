@@ -11,26 +11,14 @@
 #include <thread>
 #include <vector>
 
+#include "common/files.h"
+
 namespace gridgate::client {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "gg-client-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 TEST(TokenResponse, TokenTypeIsCaseInsensitive) {
   for (const char* type : {"Bearer", "bearer", "BEARER", "bEaReR"}) {

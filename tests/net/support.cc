@@ -24,6 +24,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/files.h"
+
 namespace gridgate::net::test {
 
 RunningServer::RunningServer(ListenerConfig listener, std::shared_ptr<Router> router,
@@ -38,11 +40,7 @@ RunningServer::RunningServer(ListenerConfig listener, std::shared_ptr<Router> ro
   port = server->port();
 }
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "gridgate-net-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
+TempDir::TempDir() : path_(test_support::makeTempDir("gridgate-net").string()) {}
 
 TempDir::~TempDir() {
   std::error_code ec;
@@ -61,16 +59,10 @@ int runShell(const std::string& command, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string readFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string readFileText(const std::string& path) { return test_support::readText(path); }
 
 void writeFileText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
+  test_support::writeText(path, text);
 }
 
 namespace {

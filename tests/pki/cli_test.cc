@@ -11,11 +11,11 @@ namespace {
 
 using testing::CommandResult;
 using testing::quote;
+using testing::readText;
 using testing::runCommand;
-using testing::slurp;
 using testing::snapshot;
-using testing::spit;
 using testing::TempDir;
+using testing::writeText;
 
 const std::string kGridgate = std::string(GRIDGATE_BINARY_DIR) + "/src/cli/gridgate";
 
@@ -25,7 +25,7 @@ class PkiCli : public ::testing::Test {
     return runCommand("cd " + quote(dir_.path()) + " && " + kGridgate + " pki " + args,
                       (err_dir_.path() / "stderr").string());
   }
-  std::string stderrText() { return slurp(err_dir_.path() / "stderr"); }
+  std::string stderrText() { return readText(err_dir_.path() / "stderr"); }
 
   void initPki() {
     const CommandResult r = run("init --dir .");
@@ -108,8 +108,8 @@ TEST_F(PkiCli, IssueInspectVerify) {
   EXPECT_TRUE(r.output.starts_with("OK: CN=https://directory.core.trust.ib1.org/a/third"))
       << r.output;
   // Issuer first, leaf last: the leaf is still found.
-  spit(dir_.path() / "reversed.pem",
-       slurp(dir_.path() / "client-issuer.pem") + slurp(dir_.path() / "client-third-cert.pem"));
+  writeText(dir_.path() / "reversed.pem", readText(dir_.path() / "client-issuer.pem") +
+                                              readText(dir_.path() / "client-third-cert.pem"));
   r = run("verify --ca client-ca.pem reversed.pem");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(r.output.starts_with("OK: CN=https://directory.core.trust.ib1.org/a/third"));
@@ -196,10 +196,10 @@ TEST_F(PkiCli, BadInputFailsCleanly) {
   expectCleanFailure("verify --ca client-demo-cert.pem client-demo-cert.pem", "not a CA");
 
   // The issuer's key replaced by another key: refused, and nothing written.
-  const std::string issuer_key = slurp(dir_.path() / "client-issuer-key.pem");
-  spit(dir_.path() / "client-issuer-key.pem", slurp(dir_.path() / "client-demo-key.pem"));
+  const std::string issuer_key = readText(dir_.path() / "client-issuer-key.pem");
+  writeText(dir_.path() / "client-issuer-key.pem", readText(dir_.path() / "client-demo-key.pem"));
   expectCleanFailure(kIssueThird, "client-issuer-key.pem does not match client-issuer.pem");
-  spit(dir_.path() / "client-issuer-key.pem", issuer_key);
+  writeText(dir_.path() / "client-issuer-key.pem", issuer_key);
 
   // Existing files are not overwritten without --force.
   CommandResult r = run(kIssueThird);

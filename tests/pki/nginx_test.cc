@@ -21,10 +21,10 @@ namespace gridgate::pki {
 namespace {
 
 using testing::quote;
+using testing::readText;
 using testing::runCommand;
-using testing::slurp;
-using testing::spit;
 using testing::TempDir;
+using testing::writeText;
 
 constexpr const char* kNginx = "/usr/sbin/nginx";
 
@@ -47,40 +47,40 @@ class Nginx {
     const std::string user = ::geteuid() == 0 ? "user root;\n" : "";
     const std::string p = prefix.string();
     const std::string d = pki_dir.string();
-    spit(prefix / "nginx.conf",
-         user +
-             "worker_processes 1;\nevents { worker_connections 64; }\nhttp {\n"
-             "  access_log off;\n"
-             "  client_body_temp_path " +
-             p + "/body;\n  proxy_temp_path " + p +
-             "/proxy;\n"
-             "  fastcgi_temp_path " +
-             p + "/fastcgi;\n  uwsgi_temp_path " + p +
-             "/uwsgi;\n"
-             "  scgi_temp_path " +
-             p +
-             "/scgi;\n"
-             "  server {\n"
-             "    listen 127.0.0.1:" +
-             std::to_string(port) +
-             " ssl;\n"
-             "    ssl_protocols TLSv1.2 TLSv1.3;\n"
-             "    ssl_certificate " +
-             d +
-             "/server-bundle.pem;\n"
-             "    ssl_certificate_key " +
-             d +
-             "/server-key.pem;\n"
-             "    ssl_client_certificate " +
-             d +
-             "/client-verify-bundle.pem;\n"
-             "    ssl_verify_client on;\n"
-             "    ssl_verify_depth 2;\n"
-             "    ssl_crl " +
-             d +
-             "/client-crl.pem;\n"
-             "    location / { return 200 \"hello $ssl_client_s_dn\\n\"; }\n"
-             "  }\n}\n");
+    writeText(prefix / "nginx.conf",
+              user +
+                  "worker_processes 1;\nevents { worker_connections 64; }\nhttp {\n"
+                  "  access_log off;\n"
+                  "  client_body_temp_path " +
+                  p + "/body;\n  proxy_temp_path " + p +
+                  "/proxy;\n"
+                  "  fastcgi_temp_path " +
+                  p + "/fastcgi;\n  uwsgi_temp_path " + p +
+                  "/uwsgi;\n"
+                  "  scgi_temp_path " +
+                  p +
+                  "/scgi;\n"
+                  "  server {\n"
+                  "    listen 127.0.0.1:" +
+                  std::to_string(port) +
+                  " ssl;\n"
+                  "    ssl_protocols TLSv1.2 TLSv1.3;\n"
+                  "    ssl_certificate " +
+                  d +
+                  "/server-bundle.pem;\n"
+                  "    ssl_certificate_key " +
+                  d +
+                  "/server-key.pem;\n"
+                  "    ssl_client_certificate " +
+                  d +
+                  "/client-verify-bundle.pem;\n"
+                  "    ssl_verify_client on;\n"
+                  "    ssl_verify_depth 2;\n"
+                  "    ssl_crl " +
+                  d +
+                  "/client-crl.pem;\n"
+                  "    location / { return 200 \"hello $ssl_client_s_dn\\n\"; }\n"
+                  "  }\n}\n");
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -115,7 +115,7 @@ class Nginx {
   Nginx& operator=(const Nginx&) = delete;
 
   bool ready() const { return ready_; }
-  std::string log() const { return slurp(log_); }
+  std::string log() const { return readText(log_); }
 
  private:
   std::filesystem::path log_;
@@ -174,7 +174,7 @@ TEST(PkiNginx, CurlGetsThroughAndRevokedClientIsRefused) {
     EXPECT_EQ(curlGet(l, port, &foreign->layout.client_demo).status, 400);
   }
 
-  auto other = x509::Certificate::fromPem(slurp(l.client_other.cert));
+  auto other = x509::Certificate::fromPem(readText(l.client_other.cert));
   ASSERT_TRUE(other);
   ASSERT_TRUE(revoke(l, *other, std::time(nullptr)));
   {

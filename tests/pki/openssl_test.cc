@@ -124,7 +124,7 @@ TEST_F(OpensslAccepts, Asn1parseReadsTheIb1Extensions) {
 }
 
 TEST_F(OpensslAccepts, RevocationShowsInTheCrl) {
-  auto other = x509::Certificate::fromPem(testing::slurp(l_.client_other.cert));
+  auto other = x509::Certificate::fromPem(testing::readText(l_.client_other.cert));
   ASSERT_TRUE(other);
   ASSERT_TRUE(revoke(l_, *other, std::time(nullptr)));
   const CommandResult serial = openssl("x509 -noout -serial -in client-other-cert.pem");

@@ -17,10 +17,10 @@ namespace gridgate::pki {
 namespace {
 
 using testing::mode;
-using testing::slurp;
+using testing::readText;
 using testing::snapshot;
-using testing::spit;
 using testing::TempDir;
+using testing::writeText;
 
 constexpr std::int64_t kNow = 1'790'000'000;  // 2026-09-21
 
@@ -31,13 +31,13 @@ InitResult initIn(const TempDir& dir, bool force = false, std::int64_t now = kNo
 }
 
 x509::Certificate cert(const std::filesystem::path& p) {
-  auto c = x509::Certificate::fromPem(slurp(p));
+  auto c = x509::Certificate::fromPem(readText(p));
   EXPECT_TRUE(c) << p << ": " << c.error().detail;
   return *c;
 }
 
 std::vector<x509::Certificate> bundle(const std::filesystem::path& p) {
-  auto b = x509::parsePemBundle(slurp(p));
+  auto b = x509::parsePemBundle(readText(p));
   EXPECT_TRUE(b) << p;
   return b ? *b : std::vector<x509::Certificate>{};
 }
@@ -121,7 +121,7 @@ TEST(PkiInit, CreatesEveryFileWithSafeModes) {
     EXPECT_EQ(mode(leaf->bundle), 0644u);
   }
   EXPECT_EQ(mode(l.token_signing_key), 0600u);
-  const std::string readme = slurp(l.readme);
+  const std::string readme = readText(l.readme);
   for (const auto& p : r->created) {
     EXPECT_NE(readme.find(p.filename().string()), std::string::npos) << p.filename();
   }
@@ -234,7 +234,7 @@ TEST(PkiInit, LeavesFollowPerseus) {
     const Ext member = extension(leaf, kMember);
     EXPECT_FALSE(member.critical);
     EXPECT_EQ(member.der, concat({0x0c, static_cast<std::uint8_t>(c.member.size())}, c.member));
-    auto key = crypto::PKey::fromPem(slurp(c.files->key));
+    auto key = crypto::PKey::fromPem(readText(c.files->key));
     ASSERT_TRUE(key);
     EXPECT_TRUE(leaf.matchesKey(*key));
     EXPECT_EQ(bundle(c.files->bundle), (std::vector<x509::Certificate>{leaf, issuer}));
@@ -258,7 +258,7 @@ TEST(PkiInit, LeavesFollowPerseus) {
   EXPECT_EQ(bundle(l.server_leaf.bundle),
             (std::vector<x509::Certificate>{server, cert(l.server.issuer), cert(l.server.ca)}));
 
-  auto token_key = crypto::PKey::fromPem(slurp(l.token_signing_key));
+  auto token_key = crypto::PKey::fromPem(readText(l.token_signing_key));
   ASSERT_TRUE(token_key);
   EXPECT_TRUE(token_key->hasPrivate());
   EXPECT_EQ(token_key->type(), crypto::KeyType::kEcP256);
@@ -268,7 +268,7 @@ TEST(PkiInit, ChainsVerifyWithPurposeAndCrls) {
   TempDir dir;
   const Layout l = initIn(dir).layout;
   const auto verify = [&](const LeafFiles& leaf, const HierarchyFiles& h, x509::Purpose purpose) {
-    auto trust = x509::TrustStore::fromPem(slurp(h.verify_bundle), slurp(h.crl));
+    auto trust = x509::TrustStore::fromPem(readText(h.verify_bundle), readText(h.crl));
     EXPECT_TRUE(trust);
     const auto chain = bundle(leaf.bundle);
     return x509::verifyChain(
@@ -297,25 +297,25 @@ TEST(PkiInit, SecondRunKeepsEverything) {
 TEST(PkiInit, ForceMakesEverythingAnew) {
   TempDir dir;
   const Layout l = initIn(dir).layout;
-  const std::string old_root = slurp(l.client.ca);
-  const std::string old_key = slurp(l.token_signing_key);
+  const std::string old_root = readText(l.client.ca);
+  const std::string old_key = readText(l.token_signing_key);
   const InitResult again = initIn(dir, true, kNow + 10);
   EXPECT_EQ(again.created.size(), 35u);
-  EXPECT_NE(slurp(l.client.ca), old_root);
-  EXPECT_NE(slurp(l.token_signing_key), old_key);
+  EXPECT_NE(readText(l.client.ca), old_root);
+  EXPECT_NE(readText(l.token_signing_key), old_key);
   EXPECT_EQ(mode(l.token_signing_key), 0600u);
 }
 
 TEST(PkiInit, MissingLeafIsIssuedByTheExistingIssuer) {
   TempDir dir;
   const Layout l = initIn(dir).layout;
-  const std::string issuer = slurp(l.client.issuer);
+  const std::string issuer = readText(l.client.issuer);
   for (const auto* p : {&l.client_demo.cert, &l.client_demo.key, &l.client_demo.bundle}) {
     std::filesystem::remove(*p);
   }
   const InitResult again = initIn(dir, false, kNow + 100 * kDay);
   EXPECT_EQ(again.created.size(), 3u);
-  EXPECT_EQ(slurp(l.client.issuer), issuer);
+  EXPECT_EQ(readText(l.client.issuer), issuer);
   const x509::Certificate leaf = cert(l.client_demo.cert);
   // 365 days would outlive the issuer made 100 days earlier: the leaf ends with its issuer.
   EXPECT_EQ(leaf.notAfter(), cert(l.client.issuer).notAfter());
@@ -373,7 +373,7 @@ TEST(PkiInit, BadOptions) {
                 .code,
             Errc::kInvalidArgument);
   EXPECT_TRUE(snapshot(dir.path()).empty());
-  spit(dir.path() / "file", "x");
+  writeText(dir.path() / "file", "x");
   EXPECT_EQ(init(InitOptions{.dir = dir.path() / "file", .now = kNow}).error().code, Errc::kIo);
 }
 
@@ -497,7 +497,7 @@ TEST(PkiIssue, RefusesBadInput) {
 TEST(PkiIssue, IssuerKeyMustMatch) {
   TempDir dir;
   const Layout l = initIn(dir).layout;
-  spit(l.client.issuer_key, slurp(l.client_demo.key));
+  writeText(l.client.issuer_key, readText(l.client_demo.key));
   auto r = issueLeaf(l, clientOptions());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().detail.find("client-issuer-key.pem does not match client-issuer.pem"),
@@ -518,13 +518,13 @@ TEST(PkiRevoke, RevokesAndWritesTheCrl) {
   EXPECT_EQ(r->hierarchy, Hierarchy::kClient);
   EXPECT_FALSE(r->already_revoked);
   EXPECT_EQ(r->crl, l.client.crl);
-  const std::string list = slurp(l.client.revoked);
+  const std::string list = readText(l.client.revoked);
   EXPECT_NE(list.find("issuer " + other.serialDecimal() + " " + std::to_string(kNow + 100) + " " +
                       other.thumbprint()),
             std::string::npos)
       << list;
 
-  auto trust = x509::TrustStore::fromPem(slurp(l.client.verify_bundle), slurp(l.client.crl));
+  auto trust = x509::TrustStore::fromPem(readText(l.client.verify_bundle), readText(l.client.crl));
   ASSERT_TRUE(trust);
   const x509::VerifyOptions options{.at_time = kNow + 200, .check_crl = true};
   EXPECT_EQ(x509::verifyChain(other, {}, *trust, options).error().code, Errc::kRevoked);
@@ -533,12 +533,13 @@ TEST(PkiRevoke, RevokesAndWritesTheCrl) {
   auto again = revoke(l, other, kNow + 300);
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->already_revoked);
-  EXPECT_EQ(slurp(l.client.revoked), list);
+  EXPECT_EQ(readText(l.client.revoked), list);
 
   // The list survives a CRL refresh and a second init.
   ASSERT_TRUE(writeCrls(l, kNow + 400));
   initIn(dir, false, kNow + 500);
-  auto refreshed = x509::TrustStore::fromPem(slurp(l.client.verify_bundle), slurp(l.client.crl));
+  auto refreshed =
+      x509::TrustStore::fromPem(readText(l.client.verify_bundle), readText(l.client.crl));
   ASSERT_TRUE(refreshed);
   EXPECT_EQ(x509::verifyChain(other, {}, *refreshed, options).error().code, Errc::kRevoked);
 }
@@ -549,8 +550,9 @@ TEST(PkiRevoke, RevokingAnIssuerGoesToTheRootCrl) {
   auto r = revoke(l, cert(l.signing.issuer), kNow + 10);
   ASSERT_TRUE(r) << r.error().detail;
   EXPECT_EQ(r->hierarchy, Hierarchy::kSigning);
-  EXPECT_NE(slurp(l.signing.revoked).find("\nroot "), std::string::npos);
-  auto trust = x509::TrustStore::fromPem(slurp(l.signing.verify_bundle), slurp(l.signing.crl));
+  EXPECT_NE(readText(l.signing.revoked).find("\nroot "), std::string::npos);
+  auto trust =
+      x509::TrustStore::fromPem(readText(l.signing.verify_bundle), readText(l.signing.crl));
   ASSERT_TRUE(trust);
   EXPECT_EQ(x509::verifyChain(cert(l.signing_provider.cert), {}, *trust,
                               x509::VerifyOptions{.at_time = kNow + 20, .check_crl = true})
@@ -568,7 +570,7 @@ TEST(PkiRevoke, Refusals) {
   const auto before = snapshot(dir.path());
   EXPECT_EQ(revoke(l, cert(foreign.client_demo.cert), kNow).error().code, Errc::kNotFound);
   EXPECT_EQ(snapshot(dir.path()), before);
-  spit(l.client.revoked, "issuer 12x 5 abc\n");
+  writeText(l.client.revoked, "issuer 12x 5 abc\n");
   EXPECT_EQ(revoke(l, cert(l.client_demo.cert), kNow).error().code, Errc::kMalformed);
 }
 

@@ -12,37 +12,18 @@
 #include <map>
 #include <string>
 
+#include "common/files.h"
+
 namespace gridgate::pki::testing {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "gridgate-pki-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A temp dir named gridgate-pki-XXXXXX; files read and written whole (tests/common/files.h).
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("gridgate-pki") {}
 };
-
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline void spit(const fs::path& p, const std::string& s) {
-  std::ofstream(p, std::ios::binary | std::ios::trunc) << s;
-}
+using test_support::readText;
+using test_support::writeText;
 
 inline unsigned mode(const fs::path& p) {
   struct stat st {};
@@ -54,7 +35,7 @@ inline unsigned mode(const fs::path& p) {
 inline std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
-    out[e.path().filename().string()] = slurp(e.path());
+    out[e.path().filename().string()] = readText(e.path());
   }
   return out;
 }

@@ -7,26 +7,19 @@
 #include <memory>
 #include <string>
 
+#include "common/files.h"
 #include "pki/pki.h"
 #include "provenance/signer.h"
 #include "provenance/verifier.h"
 
 namespace gridgate::resource::test {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+// A temp dir named gridgate-resource-XXXXXX; files read and written whole (tests/common/files.h).
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("gridgate-resource") {}
 };
-
-std::string readText(const std::filesystem::path& path);
-void writeText(const std::filesystem::path& path, const std::string& text);
+using test_support::readText;
+using test_support::writeText;
 
 // pki::init into a temp dir, certificates valid from an hour ago.
 struct Framework {

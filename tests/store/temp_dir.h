@@ -1,23 +1,16 @@
-// A private temporary directory for a test, removed with its contents at the end of scope.
+// A private temporary directory for a store test (gridgate-store-XXXXXX under $TMPDIR, else /tmp,
+// mode 0700), removed with its contents at the end of scope: tests/common/files.h's.
 //
 //   TempDir dir;
 //   auto store = store::openSqlite({.path = dir.path() / "gridgate.db"});
 #pragma once
 
-#include <filesystem>
+#include "common/files.h"
 
 namespace gridgate::store::conformance {
 
-class TempDir {
- public:
-  TempDir();  // under $TMPDIR (else /tmp), mode 0700
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("gridgate-store") {}
 };
 
 }  // namespace gridgate::store::conformance

@@ -41,26 +41,6 @@ jose::Signer newSigner(const std::string& kid) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/gridgate-validator-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) die("mkdtemp");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string readText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) die("cannot read " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 x509::Certificate TestPki::cert(const std::string& leaf) const {
   return must(x509::Certificate::fromPem(readText(leaves.at(leaf).cert)), "cert " + leaf);
 }

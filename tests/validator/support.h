@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "jose/jws.h"
@@ -36,16 +37,9 @@ inline constexpr std::string_view kAudience = "https://api.provider.example";
 inline constexpr std::string_view kLicence =
     "https://registry.core.trust.ib1.org/scheme/perseus/licence/energy-consumption-data/2024-12-05";
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+// A temp dir named gridgate-validator-XXXXXX (tests/common/files.h).
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("gridgate-validator") {}
 };
 
 struct Leaf {
@@ -72,7 +66,7 @@ struct TestPki {
 };
 const TestPki& testPki();
 
-std::string readText(const std::filesystem::path& path);
+using test_support::readText;
 
 struct TestIssuerOptions {
   bool rfc8414 = true;            // serve /.well-known/oauth-authorization-server
