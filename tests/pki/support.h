@@ -1,14 +1,11 @@
 // Helpers of the pki tests: a temp dir that removes itself, file reading, running a command.
 #pragma once
 
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 
